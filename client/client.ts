@@ -1,0 +1,235 @@
+import type { Workbox } from 'workbox-window';
+import type { EntrySummary, OutboxEvent, OutboxEventType, OutboxStatus } from '../sw/protocol';
+import { eventChannelName, outboxHeaders } from '../sw/protocol';
+import type { OutboxConfig } from '../sw/config';
+import { WorkerConnection } from './connection';
+import { OptimisticStore } from './optimistic';
+import { controlled, registerWorker } from './register';
+import { Subscribable } from './subscribable';
+
+export interface ConnectOptions {
+  /** The worker script. Default `/outbox-sw.js` (the drop-in worker). */
+  sw?: string;
+  /** Settings for the drop-in worker; an app's own worker takes them in `installOutbox`. */
+  config?: Partial<OutboxConfig>;
+  /** Register the worker (default). False when the app registers its own worker. */
+  register?: boolean;
+  scope?: string;
+  /** How long a call to the worker may take before the client reconnects. Default 4000. */
+  callTimeoutMs?: number;
+  /** How often an open tab nudges the worker while writes are pending. Default 3000. */
+  nudgeIntervalMs?: number;
+}
+
+/** An optimistic change for `outbox.fetch`: apply it now, and return (or give) its undo. */
+export interface OptimisticChange {
+  apply?: () => void | (() => void);
+  undo?: () => void;
+}
+
+type EventListener = (event: OutboxEvent) => void;
+type EventOf<T extends OutboxEventType> = Extract<OutboxEvent, { type: T }>;
+
+const unknownStatus: OutboxStatus = {
+  instance: '', pending: 0, inFlight: 0, dead: 0, online: true, draining: false, paused: false, lastError: null,
+};
+
+/**
+ * The page side of sw-outbox: events from the worker, a status store any framework can subscribe
+ * to, optimistic changes rolled back when the server says no, and the app's controls.
+ */
+export class OutboxClient extends Subscribable<EventListener> {
+  /** Resolves once a worker controls the page and the client has caught up with its history. */
+  readonly ready: Promise<this>;
+  private readonly connection: WorkerConnection;
+  private readonly optimistic = new OptimisticStore();
+  private readonly statusListeners = new Set<(status: OutboxStatus) => void>();
+  /** Writes whose outcome arrived before their page's `fetch` returned. */
+  private readonly earlyOutcomes = new Map<string, 'confirmed' | 'failed'>();
+  private readonly channel = new BroadcastChannel(eventChannelName);
+  private currentStatus: OutboxStatus = unknownStatus;
+  private lastSeq = 0;
+  private nudgeTimer: ReturnType<typeof setInterval> | null = null;
+  private workbox: Workbox | null = null;
+
+  constructor(private readonly options: ConnectOptions = {}) {
+    super();
+    this.connection = new WorkerConnection(navigator.serviceWorker, options.callTimeoutMs ?? 4000);
+    this.channel.onmessage = (message: MessageEvent<OutboxEvent>) => this.receive(message.data);
+    this.ready = this.start();
+  }
+
+  get status(): OutboxStatus {
+    return this.currentStatus;
+  }
+
+  /** Subscribes to the status store; the listener gets the current status at once. */
+  subscribeStatus(listener: (status: OutboxStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    listener(this.currentStatus);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Listens to one kind of event. */
+  on<T extends OutboxEventType>(type: T, listener: (event: EventOf<T>) => void): () => void {
+    return this.subscribe((event) => {
+      if (event.type === type) listener(event as EventOf<T>);
+    });
+  }
+
+  /**
+   * `fetch`, with an optimistic change bound to the write: applied now, kept when the server
+   * confirms, undone (with every later change of the same resource) when it refuses.
+   */
+  async fetch(input: RequestInfo | URL, init?: RequestInit, change: OptimisticChange = {}): Promise<Response> {
+    const undo = change.apply?.() ?? change.undo;
+    let response: Response;
+    try {
+      response = await fetch(input, init);
+    } catch (error) {
+      undo?.();
+      throw error;
+    }
+    const id = response.headers.get(outboxHeaders.id);
+    const resource = response.headers.get(outboxHeaders.resource);
+    if (response.status === 202 && id && resource) {
+      if (undo) this.track(id, resource, undo);
+    } else if (!response.ok) {
+      undo?.();
+    }
+    return response;
+  }
+
+  /** Registers the undo of an optimistic change against a queued write (`Outbox-Id`). */
+  track(id: string, resource: string, undo: () => void): void {
+    const early = this.earlyOutcomes.get(id);
+    this.earlyOutcomes.delete(id);
+    if (early === 'confirmed') return;
+    if (early === 'failed') return undo();
+    this.optimistic.register(id, resource, undo);
+  }
+
+  list(): Promise<EntrySummary[]> {
+    return this.connection.call((api) => api.list());
+  }
+
+  history(afterSeq = 0): Promise<OutboxEvent[]> {
+    return this.connection.call((api) => api.history(afterSeq));
+  }
+
+  async refreshStatus(): Promise<OutboxStatus> {
+    const status = await this.connection.call((api) => api.status());
+    this.setStatus(status);
+    return status;
+  }
+
+  replay(): Promise<void> {
+    return this.connection.call((api) => api.replay());
+  }
+
+  retry(id: string): Promise<boolean> {
+    return this.connection.call((api) => api.retry(id));
+  }
+
+  discard(id: string): Promise<boolean> {
+    return this.connection.call((api) => api.discard(id));
+  }
+
+  pause(): Promise<void> {
+    return this.connection.call((api) => api.pause());
+  }
+
+  resume(): Promise<void> {
+    return this.connection.call((api) => api.resume());
+  }
+
+  clear(): Promise<void> {
+    return this.connection.call((api) => api.clear());
+  }
+
+  /** Stops listening and nudging. */
+  close(): void {
+    this.channel.close();
+    if (this.nudgeTimer !== null) clearInterval(this.nudgeTimer);
+    removeEventListener('online', this.onOnline);
+    removeEventListener('focus', this.onFocus);
+    this.connection.reset();
+  }
+
+  private async start(): Promise<this> {
+    if (this.options.register !== false) {
+      this.workbox = await registerWorker(this.options.sw ?? '/outbox-sw.js', this.options.config ?? null, this.options.scope);
+    } else {
+      await controlled();
+    }
+    navigator.serviceWorker.addEventListener('controllerchange', () => void this.resync());
+    addEventListener('online', this.onOnline);
+    addEventListener('focus', this.onFocus);
+    // A stopped worker has no timer of its own: while writes wait, open tabs wake it.
+    this.nudgeTimer = setInterval(() => {
+      if (this.currentStatus.pending > 0 || this.currentStatus.instance === '') this.connection.post({ type: 'outbox:nudge', force: false });
+    }, this.options.nudgeIntervalMs ?? 3000);
+    await this.resync();
+    return this;
+  }
+
+  private readonly onOnline = (): void => {
+    this.connection.post({ type: 'outbox:nudge', force: true });
+  };
+
+  private readonly onFocus = (): void => {
+    this.connection.post({ type: 'outbox:nudge', force: false });
+  };
+
+  /** Reconnects and reads what was missed while this tab was away or the worker was down. */
+  private async resync(): Promise<void> {
+    this.connection.reset();
+    const missed = await this.connection.call((api) => api.history(this.lastSeq));
+    for (const event of missed) this.receive(event);
+    await this.refreshStatus();
+  }
+
+  private receive(event: OutboxEvent): void {
+    if (event.type === 'status') {
+      const restarted = this.currentStatus.instance !== '' && event.status.instance !== this.currentStatus.instance;
+      this.setStatus(event.status);
+      if (restarted) void this.resync().catch(() => undefined);
+      return;
+    }
+    if (event.seq <= this.lastSeq) return;
+    this.lastSeq = event.seq;
+    this.applyToOptimistic(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private applyToOptimistic(event: OutboxEvent): void {
+    switch (event.type) {
+      case 'confirmed':
+        if (this.optimistic.has(event.id)) this.optimistic.confirm(event.id);
+        else this.rememberEarly(event.id, 'confirmed');
+        break;
+      case 'rejected':
+      case 'conflict':
+        if (event.type === 'conflict' && !event.dropped) break;
+        if (this.optimistic.has(event.id)) this.optimistic.rollback(event.id);
+        else this.rememberEarly(event.id, 'failed');
+        break;
+      case 'idmap':
+        this.optimistic.rename(event.tempUrl, event.realUrl);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private rememberEarly(id: string, outcome: 'confirmed' | 'failed'): void {
+    this.earlyOutcomes.set(id, outcome);
+    // Only the last few matter: a page's fetch returns within moments of its write's outcome.
+    if (this.earlyOutcomes.size > 200) this.earlyOutcomes.delete(this.earlyOutcomes.keys().next().value as string);
+  }
+
+  private setStatus(status: OutboxStatus): void {
+    this.currentStatus = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+}

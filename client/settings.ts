@@ -1,0 +1,24 @@
+import type { OutboxConfig } from '../sw/config';
+
+/** `data-self-field` → `selfField`: every setting has one name, kebab-case only as an attribute. */
+export function camelCase(kebab: string): string {
+  return kebab.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** Attributes of the drop-in script tag that are not worker settings. */
+const scriptAttributes = new Set(['sw', 'config', 'scope']);
+const listSettings = new Set(['routes', 'origins']);
+const numberSettings = new Set(['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs']);
+
+/** Worker settings from a script tag's data- attributes, typed as their JSON counterparts. */
+export function settingsFromDataset(dataset: DOMStringMap): Partial<OutboxConfig> {
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(dataset)) {
+    if (value === undefined || scriptAttributes.has(key)) continue;
+    if (listSettings.has(key)) settings[key] = value.split(',').map((item) => item.trim()).filter(Boolean);
+    else if (numberSettings.has(key)) settings[key] = Number(value);
+    else if (key === 'coalesce') settings[key] = value !== 'false';
+    else settings[key] = value;
+  }
+  return settings as Partial<OutboxConfig>;
+}

@@ -1,0 +1,100 @@
+import type { OutboxConfig } from './config';
+import type { EntryDraft } from './entry';
+import type { KnownVersion } from './log';
+import { isJson } from './outcome';
+import { newTempId, resourceKey, tempResourceUrl } from './resource';
+
+/** Headers that carry credentials: kept in memory for a live send, never written to the log. */
+const credentialHeaders = new Set(['authorization', 'cookie', 'proxy-authorization']);
+/** Headers the worker sets itself from the entry. */
+const managedHeaders = new Set(['if-match', 'idempotency-key', 'content-length']);
+
+export type Capture =
+  | { ok: true; draft: EntryDraft; liveHeaders: [string, string][] }
+  | { ok: false; reason: string };
+
+/**
+ * Turns a page's write into a log entry: the bytes as sent, headers without credentials, the
+ * resource it addresses, and the version it is based on.
+ */
+export async function captureWrite(
+  request: Request,
+  config: OutboxConfig,
+  knownVersion: (resource: string) => Promise<KnownVersion | undefined>,
+  now: number,
+): Promise<Capture> {
+  const declaredLength = Number(request.headers.get('content-length') ?? '0');
+  if (declaredLength > config.maxBodyBytes) return { ok: false, reason: 'body-too-large' };
+  const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.clone().arrayBuffer();
+  if (body !== null && body.byteLength > config.maxBodyBytes) return { ok: false, reason: 'body-too-large' };
+  const stored = body !== null && body.byteLength > 0 ? body : null;
+  const contentType = request.headers.get('content-type');
+  const json = stored !== null && isJson(contentType) ? parseJson(stored) : undefined;
+
+  const url = new URL(request.url);
+  const isCreate = request.method === 'POST';
+  const clientId = isCreate ? idIn(json, config.idField) : null;
+  const tempId = isCreate && clientId === null ? newTempId() : null;
+  const createdUrl = isCreate ? tempResourceUrl(url, tempId ?? String(clientId)) : null;
+  const resource = createdUrl ? resourceKey(new URL(createdUrl)) : resourceKey(url);
+
+  const known = await knownVersion(resource);
+  const requestedBase = baseVersionOf(request.headers, json, config) ?? known?.version ?? null;
+  const headers: [string, string][] = [];
+  const liveHeaders: [string, string][] = [];
+  request.headers.forEach((value, name) => {
+    if (managedHeaders.has(name) && !(name === 'if-match' && config.versioning === 'off')) return;
+    liveHeaders.push([name, value]);
+    if (!credentialHeaders.has(name)) headers.push([name, value]);
+  });
+
+  const draft: EntryDraft = {
+    id: crypto.randomUUID(),
+    idempotencyKey: request.headers.get('idempotency-key') ?? crypto.randomUUID(),
+    method: request.method,
+    url: url.href,
+    headers,
+    body: stored,
+    contentType,
+    resource,
+    tempId,
+    tempUrl: tempId ? createdUrl : null,
+    requestedBase: config.versioning === 'off' ? null : requestedBase,
+    baseRepresentation: known?.representation ?? null,
+    createdAt: now,
+    attempts: 0,
+    failures: 0,
+    nextAttemptAt: now,
+    notBefore: 0,
+    state: 'queued',
+    lastStatus: null,
+    lastError: null,
+    reason: null,
+  };
+  return { ok: true, draft, liveHeaders };
+}
+
+/** The version a page put on its write itself: If-Match, or the configured body field. */
+function baseVersionOf(headers: Headers, json: unknown, config: OutboxConfig): string | null {
+  if (config.versioning === 'off') return null;
+  if (config.versioning === 'etag') return headers.get('if-match');
+  const value = isRecord(json) ? json[config.versioning] : undefined;
+  return value === undefined || value === null ? null : String(value);
+}
+
+function idIn(json: unknown, idField: string): string | number | null {
+  const id = isRecord(json) ? json[idField] : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
+function parseJson(bytes: ArrayBuffer): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,318 @@
+import type { OutboxConfig } from './config';
+import { jsonBodyOf, type StoredEntry } from './entry';
+import type { EventHub } from './events';
+import type { IdMapping, OutboxLog } from './log';
+import type { OutboxStatus } from './protocol';
+import { backoffDelay } from './backoff';
+import { decideConflict, lostFields } from './conflict';
+import { remapUrl, realIdOf } from './resource';
+import { attemptSend, readBody, versionOf } from './send';
+
+/** How one send ended for its lane. */
+interface Settled {
+  /** The server's answer for a live write's page, or null when the page gets `202 queued`. */
+  response: Response | null;
+  /** The lane to go on with (it changes when a create's temporary id is remapped), or null to stop. */
+  nextLane: string | null;
+  networkDown: boolean;
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Sends the log: one write at a time per resource, in the order the page issued them, and up to
+ * `concurrency` resources at once. Every trigger goes through `kick`, one drain at a time.
+ */
+export class ReplayEngine {
+  private readonly busyLanes = new Set<string>();
+  private running: Promise<void> | null = null;
+  private rerun = false;
+  private rerunForced = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private networkFailures = 0;
+  private inFlight = 0;
+  private lastError: string | null = null;
+  private statusTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Called when a send fails for the network, so the browser's Background Sync can fire on reconnect. */
+  onNetworkDown: () => void = () => {};
+  paused = false;
+  private readonly instance = crypto.randomUUID();
+
+  constructor(
+    private readonly log: OutboxLog,
+    private readonly events: EventHub,
+    private readonly config: OutboxConfig,
+    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+  ) {}
+
+  get networkDown(): boolean {
+    return this.networkFailures > 0;
+  }
+
+  /**
+   * Starts a drain, or joins the one running (which then makes one more pass for what this trigger
+   * brought). `force` ignores backoff but never a server's Retry-After.
+   */
+  kick(force = false): Promise<void> {
+    if (this.paused) return Promise.resolve();
+    if (this.running) {
+      this.rerun = true;
+      this.rerunForced ||= force;
+      return this.running;
+    }
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.drain(force).finally(() => {
+      this.running = null;
+      this.statusChanged();
+    });
+    this.statusChanged();
+    return this.running;
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    this.paused = paused;
+    await this.log.setMeta('paused', paused);
+    this.statusChanged();
+    if (!paused) await this.kick(true);
+  }
+
+  /** Claims a resource for one sender; false when another send of it is under way. */
+  tryClaim(lane: string): boolean {
+    if (this.busyLanes.has(lane)) return false;
+    this.busyLanes.add(lane);
+    return true;
+  }
+
+  release(lane: string): void {
+    this.busyLanes.delete(lane);
+  }
+
+  /**
+   * Sends a write the page is waiting on (its lane claimed by the caller), following the conflict
+   * strategy to a final answer. Null means the page gets `202 queued`.
+   */
+  async sendLive(entry: StoredEntry, liveHeaders: [string, string][]): Promise<Response | null> {
+    let lane = entry.resource;
+    try {
+      for (;;) {
+        const settled = await this.sendAndSettle(entry, liveHeaders);
+        if (settled.response || settled.nextLane === null) return settled.response;
+        // A client-wins re-send: the same write, now based on the server's version.
+        const again = await this.log.laneHead(settled.nextLane);
+        if (!again || again.id !== entry.id) return null;
+        lane = settled.nextLane;
+        entry = again;
+      }
+    } finally {
+      this.release(lane);
+      void this.kick();
+    }
+  }
+
+  async status(): Promise<OutboxStatus> {
+    const [pending, dead] = await Promise.all([this.log.countPending(), this.log.countDead()]);
+    return {
+      instance: this.instance,
+      pending,
+      dead,
+      inFlight: this.inFlight,
+      online: !this.networkDown && self.navigator.onLine,
+      draining: this.running !== null,
+      paused: this.paused,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Coalesces bursts of changes into one status broadcast. */
+  statusChanged(): void {
+    if (this.statusTimer !== null) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      void this.status().then((status) => this.events.broadcastStatus(status));
+    }, 30);
+  }
+
+  private async drain(force: boolean): Promise<void> {
+    let wakeAt = Infinity;
+    do {
+      this.rerun = false;
+      wakeAt = await this.pass(force);
+      force = this.rerunForced;
+      this.rerunForced = false;
+    } while (this.rerun && !this.paused);
+    this.scheduleTimer(wakeAt);
+  }
+
+  /** One walk over every lane; returns when the earliest waiting write falls due. */
+  private async pass(force: boolean): Promise<number> {
+    let cursor: string | null = null;
+    let wakeAt = Infinity;
+    let networkDown = false;
+    let picking = Promise.resolve<string | null>(null);
+    // Lanes are handed out one at a time, so two runners never read the same cursor position.
+    const nextLane = (): Promise<string | null> =>
+      (picking = picking.then(async () => {
+        while (!networkDown && !this.paused) {
+          const lane = await this.log.nextLane(cursor);
+          if (lane === null) return null;
+          cursor = lane;
+          if (this.tryClaim(lane)) return lane;
+        }
+        return null;
+      }));
+    const runner = async (): Promise<void> => {
+      for (let lane = await nextLane(); lane !== null; lane = await nextLane()) {
+        const result = await this.runLane(lane, force);
+        wakeAt = Math.min(wakeAt, result.wakeAt);
+        networkDown ||= result.networkDown;
+      }
+    };
+    await Promise.all(Array.from({ length: this.config.concurrency }, runner));
+    return networkDown ? Date.now() + backoffDelay(this.networkFailures, this.config.maxBackoffMs) : wakeAt;
+  }
+
+  /** Sends a lane's writes in order until it is empty or its head must wait. Releases the lane. */
+  private async runLane(lane: string, force: boolean): Promise<{ wakeAt: number; networkDown: boolean }> {
+    try {
+      for (;;) {
+        const head = await this.log.laneHead(lane);
+        if (!head || head.state !== 'queued' || this.paused) return { wakeAt: Infinity, networkDown: false };
+        const now = Date.now();
+        if (head.createdAt + this.config.maxAgeDays * dayMs < now) {
+          await this.kill(head, 'expired', null, null, false);
+          continue;
+        }
+        const due = Math.max(head.notBefore, force ? 0 : head.nextAttemptAt);
+        if (due > now) return { wakeAt: due, networkDown: false };
+        const settled = await this.sendAndSettle(head, null);
+        if (settled.nextLane === null) return { wakeAt: Infinity, networkDown: settled.networkDown };
+        if (settled.nextLane !== lane) {
+          // The lane was renamed by an id remap: carry the claim over.
+          if (!this.tryClaim(settled.nextLane)) return { wakeAt: Infinity, networkDown: false };
+          this.release(lane);
+          lane = settled.nextLane;
+        }
+      }
+    } finally {
+      this.release(lane);
+    }
+  }
+
+  private scheduleTimer(wakeAt: number): void {
+    if (this.paused || wakeAt === Infinity) return;
+    const delay = Math.max(0, wakeAt - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.kick();
+    }, delay);
+  }
+
+  /** One attempt of a lane's head, then everything its outcome means for the log and the tabs. */
+  private async sendAndSettle(entry: StoredEntry, liveHeaders: [string, string][] | null): Promise<Settled> {
+    const live = liveHeaders !== null;
+    const lane = entry.resource;
+    this.inFlight++;
+    this.statusChanged();
+    this.events.emit({ type: 'sent', id: entry.id, resource: entry.resource, attempt: entry.attempts + 1 });
+    const attempt = await attemptSend(entry, this.config, liveHeaders, this.fetchImpl).finally(() => this.inFlight--);
+    const { outcome, response } = attempt;
+    this.statusChanged();
+    if (response === null) this.networkFailures++;
+    else this.networkFailures = 0;
+    this.lastError = attempt.error ?? this.lastError;
+
+    if (outcome.kind === 'confirmed' && response) {
+      this.lastError = null;
+      return { response: live ? response : null, nextLane: await this.confirm(entry, response, live), networkDown: false };
+    }
+    const body = response ? await readBody(response) : null;
+    entry.lastStatus = response?.status ?? null;
+    entry.lastError = attempt.error;
+    if (response) entry.attempts++;
+
+    switch (outcome.kind) {
+      case 'conflict': {
+        const serverVersion = response ? versionOf(response, body, this.config) : null;
+        const local = jsonBodyOf(entry);
+        const action = decideConflict({ strategy: this.config.conflict, serverVersion });
+        await this.log.learnVersion({ resource: entry.resource, version: serverVersion, representation: body, at: Date.now() });
+        const dropped = action.kind === 'drop';
+        this.events.emit({
+          type: 'conflict', id: entry.id, resource: entry.resource, status: entry.lastStatus ?? 0, strategy: this.config.conflict,
+          base: entry.baseRepresentation, local, server: body, dropped, lostFields: dropped ? lostFields(local, body) : [],
+        });
+        if (action.kind === 'resend' && entry.attempts < this.config.maxAttempts) {
+          // A re-send after a conflict is a new request, with a new key.
+          await this.log.put({ ...entry, baseVersion: action.baseVersion, chained: false, idempotencyKey: crypto.randomUUID() });
+          this.events.emit({ type: 'resolved', id: entry.id, resource: entry.resource, how: 'client-wins' });
+          return { response: null, nextLane: lane, networkDown: false };
+        }
+        await this.kill(entry, 'conflict', response, body, live);
+        return { response: live ? response : null, nextLane: lane, networkDown: false };
+      }
+      case 'reject':
+        await this.kill(entry, 'rejected', response, body, live);
+        return { response: live ? response : null, nextLane: lane, networkDown: false };
+      case 'hold':
+        await this.log.put({ ...entry, state: 'held' });
+        this.events.emit({ type: 'held', id: entry.id, resource: entry.resource, status: entry.lastStatus ?? 0 });
+        return { response: null, nextLane: null, networkDown: false };
+      case 'retry': {
+        if (outcome.counts && entry.attempts >= this.config.maxAttempts) {
+          await this.kill(entry, 'max-attempts', response, body, false);
+          return { response: null, nextLane: lane, networkDown: false };
+        }
+        const now = Date.now();
+        entry.failures++;
+        entry.nextAttemptAt = now + backoffDelay(entry.failures, this.config.maxBackoffMs);
+        entry.notBefore = outcome.retryAfterMs === null ? 0 : now + outcome.retryAfterMs;
+        await this.log.put(entry);
+        this.events.emit({
+          type: 'retrying', id: entry.id, resource: entry.resource, attempt: entry.attempts,
+          nextAttemptAt: Math.max(entry.nextAttemptAt, entry.notBefore), reason: outcome.reason,
+        });
+        if (response === null) this.onNetworkDown();
+        return { response: null, nextLane: null, networkDown: response === null };
+      }
+      default:
+        throw new Error(`unreachable outcome ${outcome.kind}`);
+    }
+  }
+
+  private async confirm(entry: StoredEntry, response: Response, live: boolean): Promise<string> {
+    const body = await readBody(response);
+    const version = versionOf(response, body, this.config);
+    const mapping = entry.tempId ? this.mappingFor(entry, body, response.headers.get('location')) : null;
+    const representation = body !== null && typeof body === 'object' ? body : null;
+    const nextLane = await this.log.confirm(entry, { version, representation, mapping });
+    this.events.emit({ type: 'confirmed', id: entry.id, resource: entry.resource, status: response.status, body, version, live });
+    if (mapping) this.events.emit({ type: 'idmap', ...mapping });
+    this.statusChanged();
+    return nextLane;
+  }
+
+  private mappingFor(entry: StoredEntry, body: unknown, location: string | null): IdMapping | null {
+    const realId = realIdOf(body, location, this.config.idField);
+    if (realId === null || !entry.tempId || !entry.tempUrl) return null;
+    const realUrl = location ? new URL(location, entry.url).href : remapUrl(entry.tempUrl, entry.tempId, realId);
+    return { tempId: entry.tempId, realId, tempUrl: entry.tempUrl, realUrl, at: Date.now() };
+  }
+
+  /**
+   * A write that will not happen: dead-lettered (kept, visible, retryable), or for a live write
+   * whose page already has the server's answer, removed. Later writes of its resource were made
+   * on top of it and go with it; each is announced.
+   */
+  private async kill(entry: StoredEntry, reason: string, response: Response | null, body: unknown, live: boolean): Promise<void> {
+    const cascaded = await this.log.kill(entry, reason, true);
+    if (live) await this.log.remove(entry.id);
+    if (reason !== 'conflict') {
+      this.events.emit({ type: 'rejected', id: entry.id, resource: entry.resource, status: response?.status ?? null, body, reason, live });
+    }
+    for (const later of cascaded) {
+      this.events.emit({ type: 'rejected', id: later.id, resource: later.resource, status: null, body: null, reason: 'cascade', live: false });
+    }
+    this.statusChanged();
+  }
+}

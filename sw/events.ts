@@ -1,0 +1,49 @@
+import type { OutboxLog } from './log';
+import { eventChannelName, type NewEvent, type OutboxEvent, type OutboxStatus } from './protocol';
+
+/** How long events wait to be written to the history together. */
+const flushDelayMs = 100;
+
+/**
+ * Tells every open tab what happened, at once over a BroadcastChannel, and keeps a bounded
+ * history in IndexedDB so a tab that (re)connects can read what it missed.
+ */
+export class EventHub {
+  private readonly channel = new BroadcastChannel(eventChannelName);
+  private buffer: OutboxEvent[] = [];
+  private flushing: Promise<void> | null = null;
+
+  private constructor(private readonly log: OutboxLog, private seq: number) {}
+
+  static async create(log: OutboxLog): Promise<EventHub> {
+    return new EventHub(log, await log.lastEventSeq());
+  }
+
+  emit(event: NewEvent): OutboxEvent {
+    const full = { ...event, seq: ++this.seq, at: Date.now() } as OutboxEvent;
+    this.channel.postMessage(full);
+    this.buffer.push(full);
+    this.flushing ??= new Promise((resolve) => setTimeout(resolve, flushDelayMs)).then(() => this.flush());
+    return full;
+  }
+
+  /** Status changes often and is always readable live, so it is broadcast but not kept. */
+  broadcastStatus(status: OutboxStatus): void {
+    this.channel.postMessage({ type: 'status', status, seq: this.seq, at: Date.now() } satisfies OutboxEvent);
+  }
+
+  /** Resolves once every event emitted so far is in the history. */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.buffer;
+    this.buffer = [];
+    try {
+      await this.log.recordEvents(batch);
+    } finally {
+      this.flushing = null;
+    }
+  }
+}

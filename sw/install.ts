@@ -1,0 +1,159 @@
+/// <reference lib="webworker" />
+import { Queue } from 'workbox-background-sync';
+import { expose } from 'comlink';
+import { resolveConfig, type OutboxConfig } from './config';
+import { ReplayEngine } from './engine';
+import { EventHub } from './events';
+import { OutboxLog } from './log';
+import { createWorkerApi } from './api';
+import { captureWrite } from './capture';
+import { isMutating, isOnRoute } from './routes';
+import { queuedResponse, refusedResponse } from './responses';
+import { readBody, versionOf } from './send';
+import { remapUrl, resourceKey, tempIdsIn } from './resource';
+import type { PageMessage } from './protocol';
+
+declare const self: ServiceWorkerGlobalScope;
+
+export interface InstallOptions {
+  /** Skip waiting and claim open pages at once (the drop-in worker does; an app's own worker decides itself). */
+  takeControl?: boolean;
+  /** Answer GETs on routes to learn versions. Off when the app's worker answers them itself and calls `learn`. */
+  observeReads?: boolean;
+  /** Name of the IndexedDB database. */
+  databaseName?: string;
+}
+
+/** What `installOutbox` gives an app's own worker. */
+export interface OutboxWorker {
+  config: OutboxConfig;
+  /** Whether the outbox takes this request (a write on a route). */
+  takes(request: Request): boolean;
+  /** Learns the version and representation a response on a route carries. Never changes it. */
+  learn(request: Request, response: Response): Promise<void>;
+  /** Starts a drain now. */
+  replay(): Promise<void>;
+}
+
+/** Background Sync tag of the outbox: `workbox-background-sync:sw-outbox`. */
+export const syncQueueName = 'sw-outbox';
+
+/**
+ * Installs the outbox in the current service worker: call it once, at the top level of the
+ * worker script and before any other fetch handler, so it sees writes first.
+ */
+export function installOutbox(settings: Partial<OutboxConfig> = {}, options: InstallOptions = {}): OutboxWorker {
+  const config = resolveConfig(settings);
+  const ready = start(config, options.databaseName);
+  // Only used for its Background Sync registration and event: the log is ours.
+  const syncQueue = new Queue(syncQueueName, {
+    onSync: async () => {
+      const { engine } = await ready;
+      await engine.kick(true);
+      if (engine.networkDown) throw new Error('sw-outbox: still offline; the browser will fire sync again');
+    },
+  });
+  void ready.then(({ engine }) => {
+    engine.onNetworkDown = () => void syncQueue.registerSync();
+  });
+
+  const takes = (request: Request): boolean => isMutating(request.method) && isOnRoute(new URL(request.url), config, self.location.origin);
+
+  const learn = async (request: Request, response: Response): Promise<void> => {
+    if (!response.ok || request.method !== 'GET') return;
+    const { log } = await ready;
+    const body = await readBody(response);
+    const resource = resourceKey(new URL(request.url));
+    await log.learnVersion({ resource, version: versionOf(response, body, config), representation: body, at: Date.now() });
+  };
+
+  self.addEventListener('fetch', (event) => {
+    const { request } = event;
+    if (takes(request)) {
+      event.respondWith(ready.then((parts) => handleWrite(request, parts)));
+    } else if (options.observeReads !== false && request.method === 'GET' && isOnRoute(new URL(request.url), config, self.location.origin)) {
+      event.respondWith(
+        fetch(request).then((response) => {
+          event.waitUntil(learn(request, response.clone()).catch(() => undefined));
+          return response;
+        }),
+      );
+    }
+  });
+
+  self.addEventListener('message', (event) => {
+    if (event.origin !== self.location.origin) {
+      console.warn('sw-outbox: ignored a message from another origin', event.origin);
+      return;
+    }
+    const message = event.data as PageMessage | undefined;
+    if (message?.type === 'outbox:connect' && event.ports[0]) {
+      const port = event.ports[0];
+      event.waitUntil(ready.then(({ api }) => expose(api, port)));
+    } else if (message?.type === 'outbox:nudge') {
+      event.waitUntil(ready.then(({ engine }) => engine.kick(message.force === true)));
+    } else if (typeof message === 'object' && message !== null && String((message as { type?: unknown }).type).startsWith('outbox:')) {
+      console.warn('sw-outbox: ignored a message of unknown shape', message);
+    }
+  });
+
+  if (options.takeControl) {
+    self.addEventListener('install', () => void self.skipWaiting());
+    self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+  }
+
+  // Worker start is a replay trigger: whatever was left when the browser stopped it goes out now.
+  void ready.then(({ engine }) => engine.kick(true));
+
+  async function handleWrite(original: Request, parts: Awaited<typeof ready>): Promise<Response> {
+    const { log, engine, events } = parts;
+    const request = await withRealIds(original, log);
+    const captured = await captureWrite(request, config, (resource) => log.knownVersion(resource), Date.now()).catch(() => null);
+    if (!captured?.ok) return passThroughOrRefuse(request, captured?.reason ?? 'unreadable-body');
+    const appended = await log.append(captured.draft).catch(() => null);
+    if (!appended) return passThroughOrRefuse(request, 'storage-failed');
+    const { entry } = appended;
+    events.emit({ type: 'queued', id: entry.id, method: entry.method, url: entry.url, resource: entry.resource, tempId: entry.tempId });
+    engine.statusChanged();
+    if (appended.isHead && !engine.paused && engine.tryClaim(entry.resource)) {
+      const answer = await engine.sendLive(entry, captured.liveHeaders);
+      if (answer) return answer;
+      return queuedResponse((await log.get(entry.id)) ?? entry, config);
+    }
+    void engine.kick();
+    return queuedResponse(entry, config);
+  }
+
+  return { config, takes, learn, replay: () => ready.then(({ engine }) => engine.kick(true)) };
+}
+
+async function start(config: OutboxConfig, databaseName?: string) {
+  const log = await OutboxLog.open(databaseName);
+  const events = await EventHub.create(log);
+  const engine = new ReplayEngine(log, events, config);
+  engine.paused = (await log.getMeta<boolean>('paused')) ?? false;
+  const api = createWorkerApi(log, engine, events);
+  return { log, events, engine, api };
+}
+
+/** A page request to a temporary id that has since been confirmed goes to the real one. */
+async function withRealIds(request: Request, log: OutboxLog): Promise<Request> {
+  let url = request.url;
+  for (const tempId of tempIdsIn(new URL(url))) {
+    const mapping = await log.mappingFor(tempId);
+    if (mapping) url = remapUrl(url, tempId, mapping.realId);
+  }
+  return url === request.url ? request : new Request(url, request);
+}
+
+/**
+ * A write the log cannot hold: sent as it is when the network is up, else refused out loud,
+ * never dropped silently (SPEC §2).
+ */
+async function passThroughOrRefuse(request: Request, reason: string): Promise<Response> {
+  try {
+    return await fetch(request);
+  } catch {
+    return refusedResponse(reason, `sw-outbox could not queue this request (${reason}) and the network is unavailable`);
+  }
+}

@@ -1,0 +1,290 @@
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { StoredEntry, EntryDraft } from './entry';
+import type { OutboxEvent } from './protocol';
+import { remapJson, remapUrl, resourceKey } from './resource';
+import { isJson } from './outcome';
+
+/** What the worker knows of a resource's current server state. */
+export interface KnownVersion {
+  resource: string;
+  version: string | null;
+  representation: unknown;
+  at: number;
+}
+
+export interface IdMapping {
+  tempId: string;
+  realId: string | number;
+  tempUrl: string;
+  realUrl: string;
+  at: number;
+}
+
+/** The log's schema, typed once. */
+interface OutboxSchema extends DBSchema {
+  entries: { key: number; value: StoredEntry; indexes: { id: string; lane: string; state: string } };
+  versions: { key: string; value: KnownVersion };
+  idmap: { key: string; value: IdMapping };
+  events: { key: number; value: OutboxEvent };
+  meta: { key: string; value: unknown };
+}
+
+type Db = IDBPDatabase<OutboxSchema>;
+type EntriesTx = IDBPTransaction<OutboxSchema, ('entries' | 'versions' | 'idmap')[], 'readwrite'>;
+
+export const logVersion = 1;
+/** Events kept for tabs that (re)connect late. */
+export const historyLimit = 500;
+
+/** Result of committing one write. */
+export interface Appended {
+  entry: StoredEntry;
+  /** No earlier write of the same resource is waiting: this one may be sent now. */
+  isHead: boolean;
+}
+
+/**
+ * The write-ahead log in IndexedDB. Entries are keyed by a growing sequence number, so a cursor
+ * over the `lane` index walks each resource's writes in the order the page issued them.
+ */
+export class OutboxLog {
+  private pending: { draft: EntryDraft; resolve: (a: Appended) => void; reject: (e: unknown) => void }[] = [];
+  private committing = false;
+
+  private constructor(private readonly db: Db) {}
+
+  static async open(name = 'sw-outbox'): Promise<OutboxLog> {
+    const db = await openDB<OutboxSchema>(name, logVersion, {
+      upgrade(database) {
+        const entries = database.createObjectStore('entries', { keyPath: 'seq', autoIncrement: true });
+        entries.createIndex('id', 'id', { unique: true });
+        entries.createIndex('lane', 'lane');
+        entries.createIndex('state', 'state');
+        database.createObjectStore('versions', { keyPath: 'resource' });
+        database.createObjectStore('idmap', { keyPath: 'tempId' });
+        database.createObjectStore('events', { keyPath: 'seq' });
+        database.createObjectStore('meta');
+      },
+    });
+    return new OutboxLog(db);
+  }
+
+  /**
+   * Commits a write and resolves once it is durable. Writes that arrive while a commit is running
+   * go together in the next transaction (group commit), so a burst costs few IndexedDB round trips.
+   */
+  append(draft: EntryDraft): Promise<Appended> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ draft, resolve, reject });
+      if (!this.committing) void this.commitPending();
+    });
+  }
+
+  private async commitPending(): Promise<void> {
+    this.committing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        const tx = this.db.transaction(['entries', 'versions', 'idmap'], 'readwrite');
+        const results: Appended[] = [];
+        for (const { draft } of batch) results.push(await appendInTx(tx, draft));
+        await tx.done;
+        batch.forEach((item, index) => item.resolve(results[index]!));
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    this.committing = false;
+  }
+
+  /** The first write of a lane, or undefined when the lane is empty. */
+  async laneHead(lane: string): Promise<StoredEntry | undefined> {
+    const cursor = await this.db.transaction('entries').store.index('lane').openCursor(IDBKeyRange.only(lane));
+    return cursor?.value;
+  }
+
+  /** The next lane after `after` in key order; each lane once, without reading its entries. */
+  async nextLane(after: string | null): Promise<string | null> {
+    const range = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
+    const cursor = await this.db.transaction('entries').store.index('lane').openKeyCursor(range, 'nextunique');
+    return cursor ? cursor.key : null;
+  }
+
+  async get(id: string): Promise<StoredEntry | undefined> {
+    return this.db.getFromIndex('entries', 'id', id);
+  }
+
+  async put(entry: StoredEntry): Promise<void> {
+    await this.db.put('entries', entry);
+  }
+
+  /** Removes one entry; false when it is not there. */
+  async remove(id: string): Promise<boolean> {
+    const tx = this.db.transaction('entries', 'readwrite');
+    const key = await tx.store.index('id').getKey(id);
+    if (key !== undefined) await tx.store.delete(key);
+    await tx.done;
+    return key !== undefined;
+  }
+
+  /**
+   * Settles a confirmed write in one transaction: removes it, bases the next chained write of its
+   * lane on the version it got, remaps its temporary id through the lane, and records the version.
+   * Returns the lane the rest of the writes now live in.
+   */
+  async confirm(entry: StoredEntry, result: { version: string | null; representation: unknown; mapping: IdMapping | null }): Promise<string> {
+    const tx = this.db.transaction(['entries', 'versions', 'idmap'], 'readwrite');
+    if (entry.seq !== undefined) await tx.objectStore('entries').delete(entry.seq);
+    const lane = entry.lane ?? entry.resource;
+    const rest = await tx.objectStore('entries').index('lane').getAll(IDBKeyRange.only(lane));
+    let nextLane = lane;
+    if (result.mapping) {
+      await tx.objectStore('idmap').put(result.mapping);
+      nextLane = resourceKey(new URL(result.mapping.realUrl));
+    }
+    let chainedNext = true;
+    for (const later of rest) {
+      if (result.mapping) remapEntry(later, result.mapping, nextLane);
+      if (chainedNext && later.chained) {
+        later.baseVersion = result.version;
+        later.chained = false;
+      }
+      chainedNext = false;
+      await tx.objectStore('entries').put(later);
+    }
+    const resource = result.mapping ? nextLane : entry.resource;
+    if (entry.method === 'DELETE') await tx.objectStore('versions').delete(resource);
+    else if (result.version !== null || result.representation !== null) {
+      await tx.objectStore('versions').put({ resource, version: result.version, representation: result.representation, at: Date.now() });
+    }
+    await tx.done;
+    return nextLane;
+  }
+
+  /**
+   * Moves a write to the dead-letter state, and with `cascade` every later write of its lane too,
+   * since they were made on top of a change that will not happen. Returns the ones cascaded.
+   */
+  async kill(entry: StoredEntry, reason: string, cascade: boolean): Promise<StoredEntry[]> {
+    const tx = this.db.transaction('entries', 'readwrite');
+    const lane = entry.lane;
+    const dead = { ...entry, state: 'dead' as const, reason };
+    delete dead.lane;
+    await tx.store.put(dead);
+    const cascaded: StoredEntry[] = [];
+    if (cascade && lane !== undefined) {
+      for (const later of await tx.store.index('lane').getAll(IDBKeyRange.only(lane))) {
+        const laterDead = { ...later, state: 'dead' as const, reason: 'cascade' };
+        delete laterDead.lane;
+        await tx.store.put(laterDead);
+        cascaded.push(laterDead);
+      }
+    }
+    await tx.done;
+    Object.assign(entry, dead);
+    delete entry.lane;
+    return cascaded;
+  }
+
+  /** Puts a dead write back in its lane (after the writes that are there now), to be sent again. */
+  async revive(id: string): Promise<StoredEntry | undefined> {
+    const tx = this.db.transaction('entries', 'readwrite');
+    const key = await tx.store.index('id').getKey(id);
+    const entry = key === undefined ? undefined : await tx.store.get(key);
+    if (!entry || key === undefined) return undefined;
+    if (entry.state === 'dead') {
+      await tx.store.delete(key);
+      delete entry.seq;
+    }
+    const revived: StoredEntry = { ...entry, lane: entry.resource, state: 'queued', failures: 0, nextAttemptAt: 0, notBefore: 0, reason: null };
+    const seq = await tx.store.put(revived);
+    await tx.done;
+    return { ...revived, seq };
+  }
+
+  async countPending(): Promise<number> {
+    return this.db.countFromIndex('entries', 'lane');
+  }
+
+  async countDead(): Promise<number> {
+    return this.db.countFromIndex('entries', 'state', 'dead');
+  }
+
+  async all(): Promise<StoredEntry[]> {
+    return this.db.getAll('entries');
+  }
+
+  async clear(): Promise<void> {
+    await this.db.clear('entries');
+  }
+
+  async knownVersion(resource: string): Promise<KnownVersion | undefined> {
+    return this.db.get('versions', resource);
+  }
+
+  async learnVersion(known: KnownVersion): Promise<void> {
+    await this.db.put('versions', known);
+  }
+
+  async mappingFor(tempId: string): Promise<IdMapping | undefined> {
+    return this.db.get('idmap', tempId);
+  }
+
+  /** Writes a batch of events to the bounded history, dropping the oldest beyond the limit. */
+  async recordEvents(events: OutboxEvent[]): Promise<void> {
+    const last = events.at(-1);
+    if (!last) return;
+    const tx = this.db.transaction('events', 'readwrite');
+    for (const event of events) await tx.store.put(event);
+    await tx.store.delete(IDBKeyRange.upperBound(last.seq - historyLimit));
+    await tx.done;
+  }
+
+  async lastEventSeq(): Promise<number> {
+    const cursor = await this.db.transaction('events').store.openKeyCursor(null, 'prev');
+    return cursor?.key ?? 0;
+  }
+
+  async history(afterSeq = 0): Promise<OutboxEvent[]> {
+    return this.db.getAll('events', IDBKeyRange.lowerBound(afterSeq, true));
+  }
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.db.get('meta', key)) as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.db.put('meta', value, key);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+async function appendInTx(tx: EntriesTx, draft: EntryDraft): Promise<Appended> {
+  const entries = tx.objectStore('entries');
+  const previous = await entries.index('lane').openCursor(IDBKeyRange.only(draft.resource), 'prev');
+  const before = previous?.value;
+  // A write made on top of the user's own unsent write is based on what that one will return.
+  const chained = before !== undefined && (draft.requestedBase === null || draft.requestedBase === before.requestedBase);
+  const entry: StoredEntry = { ...draft, lane: draft.resource, chained, baseVersion: chained ? null : draft.requestedBase };
+  entry.seq = await entries.add(entry);
+  return { entry, isHead: before === undefined };
+}
+
+function remapEntry(entry: StoredEntry, mapping: IdMapping, lane: string): void {
+  entry.url = entry.url.startsWith(mapping.tempUrl) ? mapping.realUrl + entry.url.slice(mapping.tempUrl.length) : remapUrl(entry.url, mapping.tempId, mapping.realId);
+  entry.resource = lane;
+  entry.lane = lane;
+  if (entry.body !== null && isJson(entry.contentType)) {
+    try {
+      const json: unknown = JSON.parse(new TextDecoder().decode(entry.body));
+      const replacements = new Map<string, unknown>([[mapping.tempId, mapping.realId], [mapping.tempUrl, mapping.realUrl]]);
+      entry.body = new TextEncoder().encode(JSON.stringify(remapJson(json, replacements))).buffer as ArrayBuffer;
+    } catch {
+      // Not parseable after all: the bytes go as the page wrote them.
+    }
+  }
+}

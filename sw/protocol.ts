@@ -1,0 +1,113 @@
+/**
+ * What crosses between the worker and its pages: the log entry as pages see it, the events the
+ * worker broadcasts, and the API a page calls over Comlink. Types only; shared by sw/ and client/.
+ */
+
+/** Where a write is in its life. Settled writes leave the log; dead ones stay until the app acts. */
+export type EntryState = 'queued' | 'held' | 'conflict' | 'dead';
+
+/** A write as pages see it in `list()`: the log entry without its raw bytes. */
+export interface EntrySummary {
+  id: string;
+  seq: number;
+  method: string;
+  url: string;
+  resource: string;
+  tempId: string | null;
+  state: EntryState;
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  baseVersion: string | null;
+  /** The request body parsed as JSON where it is JSON, else null. */
+  json: unknown;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** Why a dead entry died: `rejected`, `conflict`, `cascade`, `max-attempts`, `expired`. */
+  reason: string | null;
+}
+
+export interface OutboxStatus {
+  /** Changes every time the worker starts: a tab that sees a new one reconnects at once. */
+  instance: string;
+  /** Writes still to be sent (queued, held or waiting on a conflict). */
+  pending: number;
+  inFlight: number;
+  dead: number;
+  online: boolean;
+  draining: boolean;
+  paused: boolean;
+  lastError: string | null;
+}
+
+interface EventBase {
+  /** Position in the worker's event history; a reconnecting tab reads from the last one it saw. */
+  seq: number;
+  at: number;
+}
+
+export interface QueuedEvent extends EventBase { type: 'queued'; id: string; method: string; url: string; resource: string; tempId: string | null }
+export interface SentEvent extends EventBase { type: 'sent'; id: string; resource: string; attempt: number }
+export interface ConfirmedEvent extends EventBase {
+  type: 'confirmed'; id: string; resource: string; status: number; body: unknown; version: string | null; live: boolean;
+}
+export interface RetryingEvent extends EventBase {
+  type: 'retrying'; id: string; resource: string; attempt: number; nextAttemptAt: number; reason: string;
+}
+export interface ConflictEvent extends EventBase {
+  type: 'conflict'; id: string; resource: string; status: number; strategy: string;
+  base: unknown; local: unknown; server: unknown;
+  /** True when the local change was dropped; `lostFields` names what was lost. */
+  dropped: boolean; lostFields: string[];
+}
+export interface ResolvedEvent extends EventBase { type: 'resolved'; id: string; resource: string; how: string }
+export interface RejectedEvent extends EventBase {
+  type: 'rejected'; id: string; resource: string; status: number | null; body: unknown;
+  /** `rejected` (4xx), `cascade` (an earlier write of the resource failed), `max-attempts`, `expired`. */
+  reason: string; live: boolean;
+}
+export interface HeldEvent extends EventBase { type: 'held'; id: string; resource: string; status: number }
+export interface IdMapEvent extends EventBase { type: 'idmap'; tempId: string; realId: string | number; tempUrl: string; realUrl: string }
+export interface StatusEvent extends EventBase { type: 'status'; status: OutboxStatus }
+
+export type OutboxEvent =
+  | QueuedEvent | SentEvent | ConfirmedEvent | RetryingEvent | ConflictEvent
+  | ResolvedEvent | RejectedEvent | HeldEvent | IdMapEvent | StatusEvent;
+
+export type OutboxEventType = OutboxEvent['type'];
+
+/** An event before the history gives it its place. */
+export type NewEvent = OutboxEvent extends infer E ? (E extends OutboxEvent ? Omit<E, 'seq' | 'at'> : never) : never;
+
+/** The API the worker exposes to each page over Comlink. */
+export interface WorkerApi {
+  ping(): string;
+  status(): Promise<OutboxStatus>;
+  list(): Promise<EntrySummary[]>;
+  /** Events after `afterSeq`, oldest first, from the bounded history. */
+  history(afterSeq?: number): Promise<OutboxEvent[]>;
+  /** Sends everything that is due now (ignoring backoff, never a server's Retry-After). */
+  replay(): Promise<void>;
+  retry(id: string): Promise<boolean>;
+  discard(id: string): Promise<boolean>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Removes every entry of the log. */
+  clear(): Promise<void>;
+}
+
+/** The name of the BroadcastChannel events go out on. */
+export const eventChannelName = 'sw-outbox';
+
+/** Messages pages post to the worker (outside Comlink, so they work even when a port is dead). */
+export type PageMessage =
+  | { type: 'outbox:connect' }
+  | { type: 'outbox:nudge'; force: boolean };
+
+/** Response headers of a write the worker answered for the server. */
+export const outboxHeaders = {
+  status: 'Outbox-Status',
+  id: 'Outbox-Id',
+  resource: 'Outbox-Resource',
+  error: 'Outbox-Error',
+} as const;

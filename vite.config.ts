@@ -1,0 +1,62 @@
+import { defineConfig, type UserConfig } from 'vite';
+import { resolve } from 'node:path';
+
+const root = import.meta.dirname;
+const dist = resolve(root, 'dist');
+
+// Workbox code reads process.env.NODE_ENV; left in a worker bundle it throws at registration.
+const production = { 'process.env.NODE_ENV': JSON.stringify('production') };
+
+/** A self-contained classic script (a worker or the drop-in page script). */
+function classicScript(entry: string, fileName: string, outDir = dist): UserConfig {
+  return {
+    define: production,
+    publicDir: false,
+    build: {
+      outDir,
+      emptyOutDir: false,
+      sourcemap: true,
+      minify: true,
+      lib: { entry: resolve(root, entry), formats: ['iife'], name: 'swOutbox', fileName: () => fileName },
+    },
+  };
+}
+
+/** One build per target; `scripts/build.mjs` runs them in turn. */
+const targets: Record<string, UserConfig> = {
+  worker: classicScript('sw/outbox-sw.ts', 'outbox-sw.js'),
+  dropin: classicScript('client/dropin.ts', 'outbox.js'),
+  // ES module entry points for `sw-outbox/sw` and `sw-outbox/client`; dependencies stay imports.
+  lib: {
+    define: production,
+    publicDir: false,
+    build: {
+      outDir: resolve(dist, 'esm'),
+      emptyOutDir: true,
+      sourcemap: true,
+      minify: false,
+      lib: { entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts') }, formats: ['es'] },
+      rolldownOptions: { external: [/^workbox-/, 'idb', 'comlink'] },
+    },
+  },
+  'demo-worker': classicScript('demo/app/demo-sw.ts', 'demo-sw.js', resolve(dist, 'demo')),
+  demo: {
+    root: resolve(root, 'demo/app'),
+    define: production,
+    publicDir: false,
+    build: { outDir: resolve(dist, 'demo'), emptyOutDir: false, sourcemap: true },
+  },
+  test: {
+    test: {
+      include: ['test/**/*.test.ts'],
+      environment: 'node',
+      testTimeout: 20_000,
+    },
+  } as UserConfig,
+};
+
+export default defineConfig(({ mode }) => {
+  const target = targets[mode];
+  if (!target) throw new Error(`vite.config.ts: no build target "${mode}" (one of ${Object.keys(targets).join(', ')})`);
+  return target;
+});
