@@ -17,7 +17,6 @@ export function settingsFromDataset(dataset: DOMStringMap): Partial<OutboxConfig
     if (value === undefined || scriptAttributes.has(key)) continue;
     if (listSettings.has(key)) settings[key] = value.split(',').map((item) => item.trim()).filter(Boolean);
     else if (numberSettings.has(key)) settings[key] = Number(value);
-    else if (key === 'coalesce') settings[key] = value !== 'false';
     else settings[key] = value;
   }
   return settings as Partial<OutboxConfig>;

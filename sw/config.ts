@@ -14,8 +14,6 @@ export interface OutboxConfig {
   /** Body field holding the resource's own URL, when the API has one. */
   selfField: string | null;
   conflict: ConflictStrategy;
-  /** Merge unsent PATCH/PUT writes of one resource (SPEC §4). */
-  coalesce: boolean;
   /** Resources replayed in parallel. */
   concurrency: number;
   /** Server answers (not network failures) before a write is dead-lettered. */
@@ -35,7 +33,6 @@ export const defaultConfig: Readonly<OutboxConfig> = Object.freeze({
   idField: 'id',
   selfField: null,
   conflict: 'server-wins',
-  coalesce: true,
   concurrency: 6,
   maxAttempts: 10,
   maxAgeDays: 7,
@@ -65,7 +62,6 @@ export function resolveConfig(partial: Partial<OutboxConfig> = {}): OutboxConfig
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`sw-outbox: ${key} must be a positive number`);
     config[key] = value;
   }
-  config.coalesce = config.coalesce === true || String(config.coalesce) === 'true';
   return config;
 }
 

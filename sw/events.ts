@@ -16,7 +16,9 @@ export class EventHub {
   private constructor(private readonly log: OutboxLog, private seq: number) {}
 
   static async create(log: OutboxLog): Promise<EventHub> {
-    return new EventHub(log, await log.lastEventSeq());
+    // Events of a stopped worker may never have reached the history, so its last stored place can
+    // be behind what tabs saw. Starting from the clock (in microseconds) keeps places growing anyway.
+    return new EventHub(log, Math.max(await log.lastEventSeq(), Date.now() * 1000));
   }
 
   emit(event: NewEvent): OutboxEvent {

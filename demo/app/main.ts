@@ -1,0 +1,164 @@
+import { connect, outboxHeaders } from '../../client/index';
+import { Board, itemKeyOf, type Todo } from './board';
+import { notify, renderBoard, renderStatus } from './view';
+
+const outbox = await connect({ sw: '/demo-sw.js' });
+window.outbox = outbox;
+const board = new Board();
+board.onChange(() => renderBoard(board));
+
+const jsonHeaders = { 'Content-Type': 'application/json' };
+
+function isTodo(value: unknown): value is Todo {
+  return typeof value === 'object' && value !== null && 'id' in value && 'title' in value;
+}
+
+/** The server's list, with this browser's queued writes laid over it (they survive a reload). */
+async function loadBoard(): Promise<void> {
+  const response = await fetch('/api/todos');
+  if (response.ok) board.load((await response.json()) as Todo[]);
+  board.overlay(await outbox.list());
+  board.changed();
+}
+
+/** Takes a server answer for a card as the truth, unless newer changes of it are still waiting. */
+function acceptServerCopy(key: string, body: unknown): void {
+  if (!isTodo(body)) return;
+  const realKey = String(body.id);
+  board.rename(key, realKey);
+  const local = board.items.get(realKey);
+  if (!board.hasPending(realKey) || !local) board.items.set(realKey, body);
+  else board.items.set(realKey, { ...local, id: body.id, version: body.version });
+}
+
+async function addTodo(title: string): Promise<void> {
+  const response = await outbox.fetch('/api/todos', { method: 'POST', headers: jsonHeaders, body: JSON.stringify({ title, done: false }) });
+  const body: unknown = await response.json().catch(() => null);
+  if (!isTodo(body)) return notify(`Could not add "${title}" (HTTP ${response.status})`, 'error');
+  const key = String(body.id);
+  board.items.set(key, body);
+  const outboxId = response.headers.get(outboxHeaders.id);
+  const resource = response.headers.get(outboxHeaders.resource);
+  if (response.status === 202 && outboxId && resource) {
+    board.markPending(key, outboxId);
+    outbox.track(outboxId, resource, () => {
+      board.items.delete(board.resolve(key));
+      board.changed();
+    });
+  }
+  board.changed();
+}
+
+/** Sends a change of one card; it shows at once and is taken back if the server refuses it. */
+async function changeTodo(key: string, method: 'PATCH' | 'DELETE', patch: Partial<Todo> = {}): Promise<void> {
+  const item = board.items.get(key);
+  if (!item) return;
+  const headers: Record<string, string> = method === 'PATCH' ? { ...jsonHeaders } : {};
+  if (item.version > 0) headers['If-Match'] = `"${item.version}"`;
+  const before = Object.fromEntries(Object.keys(patch).map((field) => [field, item[field as keyof Todo]]));
+  const response = await outbox.fetch(
+    `/api/todos/${encodeURIComponent(key)}`,
+    { method, headers, body: method === 'PATCH' ? JSON.stringify(patch) : undefined },
+    {
+      apply: () => {
+        if (method === 'DELETE') board.items.delete(key);
+        else board.items.set(key, { ...item, ...patch });
+        board.changed();
+        return () => {
+          const current = board.resolve(key);
+          const now = board.items.get(current);
+          board.items.set(current, method === 'DELETE' ? { ...item, ...now } : { ...(now ?? item), ...before });
+          board.changed();
+        };
+      },
+    },
+  );
+  const outboxId = response.headers.get(outboxHeaders.id);
+  if (response.status === 202 && outboxId) board.markPending(key, outboxId);
+  else if (response.ok && method === 'PATCH') acceptServerCopy(key, await response.json());
+  else if (response.status === 412 || response.status === 409) {
+    acceptServerCopy(key, await response.json().catch(() => null));
+    board.markConflict(key);
+    notify(`"${item.title}" was changed by someone else; your change was not saved.`, 'error');
+  } else if (!response.ok) notify(`Could not save "${item.title}" (HTTP ${response.status})`, 'error');
+  board.changed();
+}
+
+outbox.on('confirmed', (event) => {
+  const key = board.resolve(itemKeyOf(event.resource));
+  board.settle(key, event.id);
+  acceptServerCopy(key, event.body);
+  board.changed();
+});
+
+outbox.on('idmap', (event) => {
+  board.rename(itemKeyOf(event.tempUrl), String(event.realId));
+  board.changed();
+});
+
+outbox.on('conflict', (event) => {
+  const key = board.resolve(itemKeyOf(event.resource));
+  board.settle(key, event.id);
+  if (!event.dropped) return;
+  board.markConflict(key);
+  const title = isTodo(event.server) ? event.server.title : key;
+  notify(`"${title}" was changed by someone else while you were offline; the server's version wins. Not saved: ${event.lostFields.join(', ') || 'your change'}.`, 'error');
+  void loadBoard().then(() => board.markConflict(board.resolve(key))).then(() => board.changed());
+});
+
+outbox.on('rejected', (event) => {
+  board.settle(board.resolve(itemKeyOf(event.resource)), event.id);
+  if (event.reason !== 'cascade') notify(`A change was refused by the server (${event.status ?? event.reason}) and taken back.`, 'error');
+  void loadBoard();
+});
+
+outbox.subscribeStatus((status) => renderStatus(status, navigator.onLine));
+addEventListener('online', () => renderStatus(outbox.status, true));
+addEventListener('offline', () => renderStatus(outbox.status, false));
+
+document.querySelector('[data-testid="add-form"]')?.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = (event.target as HTMLFormElement).elements.namedItem('title') as HTMLInputElement;
+  const title = input.value.trim();
+  input.value = '';
+  if (title) void addTodo(title);
+});
+
+document.querySelector('.columns')?.addEventListener('click', (event) => {
+  const target = event.target as HTMLElement;
+  const card = target.closest<HTMLElement>('[data-key]');
+  const key = card?.dataset.key;
+  if (!card || !key) return;
+  const action = target.dataset.action;
+  if (action === 'toggle') void changeTodo(key, 'PATCH', { done: (target as HTMLInputElement).checked });
+  else if (action === 'delete') void changeTodo(key, 'DELETE');
+  else if (action === 'edit') startEditing(target, key);
+});
+
+/** Inline edit: Enter saves, Escape or leaving unchanged cancels. */
+function startEditing(title: HTMLElement, key: string): void {
+  const item = board.items.get(key);
+  if (!item || title.querySelector('input')) return;
+  const input = document.createElement('input');
+  input.value = item.title;
+  input.setAttribute('data-testid', 'edit-title');
+  title.replaceChildren(input);
+  input.focus();
+  let done = false;
+  const finish = (save: boolean): void => {
+    if (done) return;
+    done = true;
+    input.blur();
+    const value = input.value.trim();
+    if (save && value && value !== item.title) void changeTodo(key, 'PATCH', { title: value });
+    else board.changed();
+  };
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') finish(true);
+    if (event.key === 'Escape') finish(false);
+  });
+  input.addEventListener('blur', () => finish(true));
+}
+
+await loadBoard();
+document.body.dataset.ready = 'true';

@@ -1,0 +1,74 @@
+import { sleep } from './http';
+
+export interface FailFault {
+  count: number;
+  status: number;
+  retryAfter?: string;
+}
+
+/** Faults injected by tests into mutating /api/ requests; held in memory, never persisted. */
+export interface Faults {
+  delayMs?: number;
+  fail?: FailFault;
+}
+
+export class FaultInjector {
+  private faults: Faults = {};
+
+  current(): Faults {
+    return structuredClone(this.faults);
+  }
+
+  /** Replaces all faults; `{}` clears them. */
+  set(faults: Faults): void {
+    this.faults = structuredClone(faults);
+  }
+
+  clear(): void {
+    this.faults = {};
+  }
+
+  /** Consumes one injected failure, if any remain. */
+  takeFailure(): FailFault | undefined {
+    const fail = this.faults.fail;
+    if (fail === undefined || fail.count <= 0) return undefined;
+    fail.count -= 1;
+    const taken = { ...fail };
+    if (fail.count === 0) delete this.faults.fail;
+    return taken;
+  }
+
+  /** Holds a write between recording it as in flight and applying it, so tests can race it. */
+  async delayWrite(): Promise<void> {
+    await sleep(this.faults.delayMs ?? 0);
+  }
+}
+
+/** Validates a POST /__test/faults body; returns a message when it is not acceptable. */
+export function parseFaults(value: unknown): Faults | string {
+  if (!isObject(value)) return 'faults must be a JSON object';
+  const faults: Faults = {};
+  if (value.delayMs !== undefined) {
+    if (typeof value.delayMs !== 'number' || !Number.isFinite(value.delayMs) || value.delayMs < 0) {
+      return 'delayMs must be a non-negative number';
+    }
+    faults.delayMs = value.delayMs;
+  }
+  if (value.fail !== undefined) {
+    const fail = value.fail;
+    if (!isObject(fail)) return 'fail must be an object';
+    if (typeof fail.count !== 'number' || !Number.isInteger(fail.count) || fail.count < 0) {
+      return 'fail.count must be a non-negative integer';
+    }
+    if (typeof fail.status !== 'number' || !Number.isInteger(fail.status) || fail.status < 400 || fail.status > 599) {
+      return 'fail.status must be an HTTP error status (400-599)';
+    }
+    if (fail.retryAfter !== undefined && typeof fail.retryAfter !== 'string') return 'fail.retryAfter must be a string';
+    faults.fail = { count: fail.count, status: fail.status, ...(fail.retryAfter === undefined ? {} : { retryAfter: fail.retryAfter }) };
+  }
+  return faults;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,173 @@
+import type { Transaction } from '@electric-sql/pglite';
+import { appendWrite, deleteTodo, findTodo, insertTodo, listTodos, updateTodo } from './db';
+import type { Todo, TodoFields } from './db';
+import { emptyResponse, headerValue, isJsonContentType, jsonError, jsonResponse } from './http';
+import type { ApiResponse } from './http';
+import type { ApiRequest, Route } from './route';
+
+const COLLECTION_PATH = '/api/todos';
+const ITEM_PATH = /^\/api\/todos\/([^/]+)\/?$/;
+const MAX_ID = 2_147_483_647; // Postgres integer; larger ids cannot exist, so they are simply not found.
+
+export function etagOf(todo: Todo): string {
+  return `"${todo.version}"`;
+}
+
+export function matchTodoRoute(pathname: string): Route | undefined {
+  if (pathname === COLLECTION_PATH || pathname === `${COLLECTION_PATH}/`) return collectionRoute;
+  const match = ITEM_PATH.exec(pathname);
+  if (match === null) return undefined;
+  return itemRoute(parseTodoId(match[1] ?? ''));
+}
+
+/** Client-made temporary ids are not numbers; they resolve to "not found" rather than an error. */
+function parseTodoId(segment: string): number | undefined {
+  if (!/^[1-9][0-9]{0,9}$/.test(segment)) return undefined;
+  const id = Number(segment);
+  return id <= MAX_ID ? id : undefined;
+}
+
+const collectionRoute: Route = {
+  read: async (db) => jsonResponse(200, await listTodos(db)),
+  writes: { POST: createTodo },
+};
+
+function itemRoute(id: number | undefined): Route {
+  return {
+    read: async (db) => {
+      const todo = id === undefined ? undefined : await findTodo(db, id);
+      return todo === undefined ? notFound() : representation(200, todo);
+    },
+    writes: {
+      PATCH: (tx, request) => patchTodo(tx, request, id),
+      PUT: (tx, request) => replaceTodo(tx, request, id),
+      DELETE: (tx, request) => removeTodo(tx, request, id),
+    },
+  };
+}
+
+async function createTodo(tx: Transaction, request: ApiRequest): Promise<ApiResponse> {
+  const parsed = parseJsonObject(request);
+  if ('response' in parsed) return parsed.response;
+  // Clients send temporary ids and stale versions in create bodies; only the known fields count.
+  const fields = fieldsFrom(parsed.body, { title: undefined, done: false, notes: '' });
+  if (typeof fields === 'string') return jsonError(422, fields);
+  const todo = await insertTodo(tx, fields);
+  const response = representation(201, todo, { Location: `${COLLECTION_PATH}/${todo.id}` });
+  await recordWrite(tx, request, todo.id, response.status);
+  return response;
+}
+
+async function patchTodo(tx: Transaction, request: ApiRequest, id: number | undefined): Promise<ApiResponse> {
+  const parsed = parseJsonObject(request);
+  if ('response' in parsed) return parsed.response;
+  const current = id === undefined ? undefined : await findTodo(tx, id);
+  if (current === undefined) return notFound();
+  const conflict = checkVersions(request, current, parsed.body);
+  if (conflict) return conflict;
+  const fields = fieldsFrom(parsed.body, current);
+  if (typeof fields === 'string') return jsonError(422, fields);
+  return applyUpdate(tx, request, current.id, fields);
+}
+
+async function replaceTodo(tx: Transaction, request: ApiRequest, id: number | undefined): Promise<ApiResponse> {
+  const parsed = parseJsonObject(request);
+  if ('response' in parsed) return parsed.response;
+  const current = id === undefined ? undefined : await findTodo(tx, id);
+  if (current === undefined) return notFound();
+  const conflict = checkVersions(request, current, parsed.body);
+  if (conflict) return conflict;
+  const fields = fieldsFrom(parsed.body, { title: undefined, done: false, notes: '' });
+  if (typeof fields === 'string') return jsonError(422, fields);
+  return applyUpdate(tx, request, current.id, fields);
+}
+
+async function removeTodo(tx: Transaction, request: ApiRequest, id: number | undefined): Promise<ApiResponse> {
+  const current = id === undefined ? undefined : await findTodo(tx, id);
+  if (current === undefined) return notFound();
+  const conflict = checkVersions(request, current, undefined);
+  if (conflict) return conflict;
+  await deleteTodo(tx, current.id);
+  const response = emptyResponse(204);
+  await recordWrite(tx, request, current.id, response.status);
+  return response;
+}
+
+async function applyUpdate(tx: Transaction, request: ApiRequest, id: number, fields: TodoFields): Promise<ApiResponse> {
+  const todo = await updateTodo(tx, id, fields);
+  const response = representation(200, todo);
+  await recordWrite(tx, request, todo.id, response.status);
+  return response;
+}
+
+function recordWrite(tx: Transaction, request: ApiRequest, todoId: number, status: number): Promise<void> {
+  return appendWrite(tx, {
+    method: request.method,
+    path: request.path,
+    todoId,
+    idempotencyKey: request.idempotencyKey ?? null,
+    status,
+    body: request.body.toString('utf8'),
+  });
+}
+
+/**
+ * If-Match first (412), then a numeric body `version` (409); both answer with the current
+ * representation so a client can merge without another round trip.
+ */
+function checkVersions(request: ApiRequest, current: Todo, body: Record<string, unknown> | undefined): ApiResponse | undefined {
+  const ifMatch = headerValue(request.headers['if-match']);
+  if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, etagOf(current))) return representation(412, current);
+  if (body !== undefined && typeof body.version === 'number' && body.version !== current.version) {
+    return representation(409, current);
+  }
+  return undefined;
+}
+
+/** If-Match may be `*` or a list; weak tags (`W/"3"`) are compared by their opaque part. */
+function ifMatchAccepts(header: string, currentEtag: string): boolean {
+  const candidates = header.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+  return candidates.some((tag) => tag === '*' || tag.replace(/^W\//, '') === currentEtag);
+}
+
+type FieldDefaults = { title: string | undefined; done: boolean; notes: string };
+
+/**
+ * Merges the body's title/done/notes over `base` (JSON merge patch: null resets to the default).
+ * Returns a validation message instead of fields when the body is invalid.
+ */
+function fieldsFrom(body: Record<string, unknown>, base: FieldDefaults): TodoFields | string {
+  const title = 'title' in body ? body.title : base.title;
+  if (typeof title !== 'string' || title.trim() === '') return 'title must be a non-empty string';
+  const done = 'done' in body ? (body.done ?? false) : base.done;
+  if (typeof done !== 'boolean') return 'done must be a boolean';
+  const notes = 'notes' in body ? (body.notes ?? '') : base.notes;
+  if (typeof notes !== 'string') return 'notes must be a string';
+  return { title, done, notes };
+}
+
+type ParsedBody = { body: Record<string, unknown> } | { response: ApiResponse };
+
+function parseJsonObject(request: ApiRequest): ParsedBody {
+  if (!isJsonContentType(headerValue(request.headers['content-type']))) {
+    return { response: jsonError(415, 'Content-Type must be application/json') };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(request.body.toString('utf8'));
+  } catch {
+    return { response: jsonError(400, 'malformed JSON') };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { response: jsonError(422, 'body must be a JSON object') };
+  }
+  return { body: value as Record<string, unknown> };
+}
+
+function representation(status: number, todo: Todo, headers: Record<string, string> = {}): ApiResponse {
+  return jsonResponse(status, todo, { ETag: etagOf(todo), ...headers });
+}
+
+function notFound(): ApiResponse {
+  return jsonError(404, 'not found');
+}

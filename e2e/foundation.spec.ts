@@ -1,0 +1,167 @@
+import { test, expect } from '@playwright/test';
+import { DemoServer, card, openBoard, outboxStatus, pageFetch, stopServiceWorkers, waitForDrain } from './outbox';
+
+let server: DemoServer;
+
+test.beforeEach(async ({ request }) => {
+  server = new DemoServer(request);
+  await server.reset();
+});
+
+test('online, a write passes through the worker unchanged', async ({ page }) => {
+  await openBoard(page);
+  const direct = await server.create('direct');
+
+  const viaWorker = await pageFetch(page, '/api/todos', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'through the worker' }),
+  });
+  expect(viaWorker.status).toBe(201);
+  expect(viaWorker.headers['outbox-status']).toBeUndefined();
+  expect(viaWorker.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(viaWorker.headers['location']).toBe(`/api/todos/${direct.id + 1}`);
+  expect(viaWorker.headers['etag']).toBe('"1"');
+  expect(JSON.parse(viaWorker.text)).toMatchObject({ id: direct.id + 1, title: 'through the worker', done: false, version: 1 });
+
+  // An XMLHttpRequest goes the same way, and a server's refusal reaches the page as it was sent.
+  const xhr = await page.evaluate(async (id) => {
+    const send = (method: string, body: unknown, ifMatch?: string) =>
+      new Promise<{ status: number; body: string; etag: string | null }>((resolve) => {
+        const request = new XMLHttpRequest();
+        request.open(method, `/api/todos/${id}`);
+        request.setRequestHeader('Content-Type', 'application/json');
+        if (ifMatch) request.setRequestHeader('If-Match', ifMatch);
+        request.onload = () => resolve({ status: request.status, body: request.responseText, etag: request.getResponseHeader('ETag') });
+        request.send(JSON.stringify(body));
+      });
+    return { ok: await send('PATCH', { done: true }), stale: await send('PATCH', { title: 'late' }, '"1"'), invalid: await send('PATCH', { title: '' }) };
+  }, direct.id + 1);
+  expect(xhr.ok).toMatchObject({ status: 200, etag: '"2"' });
+  expect(JSON.parse(xhr.ok.body)).toMatchObject({ done: true, version: 2 });
+  expect(xhr.stale.status).toBe(412);
+  expect(JSON.parse(xhr.stale.body)).toMatchObject({ title: 'through the worker', version: 2 });
+  expect(xhr.invalid.status).toBe(422);
+
+  // Every write the worker took carried an Idempotency-Key; the direct one did not.
+  const writes = await server.writes();
+  expect(writes.map((write) => write.idempotencyKey === null)).toEqual([true, false, false]);
+  expect(new Set(writes.map((write) => write.idempotencyKey)).size).toBe(3);
+  expect((await outboxStatus(page)).pending).toBe(0);
+});
+
+test('offline, writes answer at once, survive a reload, and reach the server once, in order', async ({ page, context }) => {
+  await server.create('Buy milk');
+  await openBoard(page);
+  await expect(card(page, 'Buy milk')).toHaveAttribute('data-state', 'synced');
+
+  await context.setOffline(true);
+  const answers: { status: number; fromWorker: boolean }[] = [];
+  page.on('response', (response) => {
+    if (response.request().method() !== 'GET') answers.push({ status: response.status(), fromWorker: response.fromServiceWorker() });
+  });
+  await page.getByTestId('new-title').fill('Offline idea');
+  await page.getByTestId('add').click();
+  await card(page, 'Buy milk').getByTestId('title').click();
+  await page.getByTestId('edit-title').fill('Buy oat milk');
+  await page.getByTestId('edit-title').press('Enter');
+  await card(page, 'Buy oat milk').locator('[data-action="toggle"]').check();
+
+  await expect(page.getByTestId('pending-count')).toHaveText('3 pending');
+  await expect(card(page, 'Offline idea')).toHaveAttribute('data-state', 'pending');
+  await expect(card(page, 'Buy oat milk')).toHaveAttribute('data-state', 'pending');
+  await expect(page.getByTestId('done-list').getByText('Buy oat milk')).toBeVisible();
+  expect(answers).toEqual(Array(3).fill({ status: 202, fromWorker: true }));
+  expect(await server.writes()).toHaveLength(1);
+
+  // Reload while offline: the page comes from the demo worker's cache, the writes from IndexedDB.
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  await expect(page.getByTestId('pending-count')).toHaveText('3 pending');
+  await expect(card(page, 'Offline idea')).toHaveAttribute('data-state', 'pending');
+  await expect(card(page, 'Buy oat milk')).toHaveAttribute('data-state', 'pending');
+
+  await context.setOffline(false);
+  await expect(page.getByTestId('pending-count')).toHaveText('0 pending');
+  await expect(card(page, 'Offline idea')).toHaveAttribute('data-state', 'synced');
+  await expect(card(page, 'Buy oat milk')).toHaveAttribute('data-state', 'synced');
+
+  const writes = (await server.writes()).slice(1);
+  expect(writes).toHaveLength(3);
+  const edits = writes.filter((write) => write.method === 'PATCH').map((write) => JSON.parse(write.body));
+  expect(edits).toEqual([{ title: 'Buy oat milk' }, { done: true }]);
+  expect(new Set(writes.map((write) => write.idempotencyKey)).size).toBe(3);
+  const todos = await server.todos();
+  expect(todos.map(({ title, done }) => ({ title, done }))).toEqual([
+    { title: 'Buy oat milk', done: true },
+    { title: 'Offline idea', done: false },
+  ]);
+  // The board shows the server's ids now, not temporary ones.
+  const keys = await page.getByTestId('item').evaluateAll((items) => items.map((item) => item.getAttribute('data-key')));
+  expect(keys.sort()).toEqual(todos.map((todo) => String(todo.id)).sort());
+});
+
+test('the worker stopped in the middle of a replay of 50 writes: each reaches the server exactly once', async ({ page, context }) => {
+  await openBoard(page);
+  await server.faults({ delayMs: 150 });
+  await context.setOffline(true);
+  const statuses = await page.evaluate(async () => {
+    const posts = Array.from({ length: 50 }, (_, index) =>
+      fetch('/api/todos', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `bulk ${index}` }) }),
+    );
+    return (await Promise.all(posts)).map((response) => response.status);
+  });
+  expect(statuses).toEqual(Array(50).fill(202));
+  await expect(page.getByTestId('pending-count')).toHaveText('50 pending');
+
+  await context.setOffline(false);
+  await expect.poll(async () => (await server.writes()).length, { timeout: 20_000, intervals: [50] }).toBeGreaterThanOrEqual(10);
+  const before = (await server.writes()).length;
+  await stopServiceWorkers(page);
+  expect(before).toBeLessThan(50);
+
+  // Nobody reloads: the page's client wakes the worker, which finishes the replay.
+  await expect.poll(async () => (await server.writes()).length, { timeout: 30_000 }).toBe(50);
+  await server.faults({});
+  await waitForDrain(page);
+  await expect(page.getByTestId('pending-count')).toHaveText('0 pending');
+
+  const titles = (await server.todos()).map((todo) => todo.title).sort();
+  expect(titles).toEqual(Array.from({ length: 50 }, (_, index) => `bulk ${index}`).sort());
+  const keys = (await server.writes()).map((write) => write.idempotencyKey);
+  expect(new Set(keys).size).toBe(50);
+  await expect(page.getByTestId('item')).toHaveCount(50);
+});
+
+test('conflict: an offline edit of an item changed meanwhile elsewhere is rolled back in the UI', async ({ page, context, browser }) => {
+  const shared = await server.create('Shared item');
+  await openBoard(page);
+  await expect(card(page, 'Shared item')).toHaveAttribute('data-state', 'synced');
+
+  await context.setOffline(true);
+  await card(page, 'Shared item').getByTestId('title').click();
+  await page.getByTestId('edit-title').fill('Mine, offline');
+  await page.getByTestId('edit-title').press('Enter');
+  await expect(card(page, 'Mine, offline')).toHaveAttribute('data-state', 'pending');
+
+  // Someone else, in another browser context with its own worker, changes the same item.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await openBoard(otherPage);
+  await card(otherPage, 'Shared item').getByTestId('title').click();
+  await otherPage.getByTestId('edit-title').fill('Theirs');
+  await otherPage.getByTestId('edit-title').press('Enter');
+  await expect(card(otherPage, 'Theirs')).toHaveAttribute('data-state', 'synced');
+  await other.close();
+
+  const conflict = page.evaluate(
+    () => new Promise((resolve) => window.outbox.on('conflict', (event) => resolve(event))),
+  );
+  await context.setOffline(false);
+  expect(await conflict).toMatchObject({ type: 'conflict', status: 412, dropped: true, lostFields: ['title'], server: { title: 'Theirs' } });
+  await expect(card(page, 'Theirs')).toHaveAttribute('data-state', 'conflict');
+  await expect(card(page, 'Mine, offline')).toHaveCount(0);
+  await expect(page.getByTestId('notice').first()).toContainText("the server's version wins");
+  await expect(page.getByTestId('pending-count')).toHaveText('0 pending');
+  expect((await server.todos()).find((todo) => todo.id === shared.id)?.title).toBe('Theirs');
+});

@@ -1,0 +1,91 @@
+// Helpers for testing an app offline with sw-outbox: drive the demo server, stop the worker the
+// way a browser does, and wait for the queue to drain.
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import type { OutboxStatus } from '../sw/protocol';
+
+export interface AuditedWrite {
+  seq: number;
+  method: string;
+  path: string;
+  todoId: number | null;
+  idempotencyKey: string | null;
+  status: number;
+  body: string;
+}
+
+export interface ServerTodo {
+  id: number;
+  title: string;
+  done: boolean;
+  notes: string;
+  version: number;
+}
+
+/** The demo server's test hooks: reset, the audit log of applied writes, injected faults. */
+export class DemoServer {
+  constructor(private readonly request: APIRequestContext) {}
+
+  async reset(): Promise<void> {
+    expect((await this.request.post('/__test/reset')).status()).toBe(204);
+  }
+
+  async writes(): Promise<AuditedWrite[]> {
+    return (await this.request.get('/__test/writes')).json() as Promise<AuditedWrite[]>;
+  }
+
+  async faults(faults: { delayMs?: number; fail?: { count: number; status: number; retryAfter?: string } }): Promise<void> {
+    expect((await this.request.post('/__test/faults', { data: faults })).status()).toBe(204);
+  }
+
+  async todos(): Promise<ServerTodo[]> {
+    return (await this.request.get('/api/todos')).json() as Promise<ServerTodo[]>;
+  }
+
+  /** Writes straight to the server, past any worker: another user. */
+  async create(title: string): Promise<ServerTodo> {
+    const response = await this.request.post('/api/todos', { data: { title } });
+    expect(response.status()).toBe(201);
+    return response.json() as Promise<ServerTodo>;
+  }
+}
+
+export async function openBoard(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+}
+
+/** A card of the demo board by its exact title. */
+export function card(page: Page, title: string): Locator {
+  return page.getByTestId('item').filter({ has: page.getByTestId('title').getByText(title, { exact: true }) });
+}
+
+/** Stops every service worker of the browser, as Chromium does to an idle worker. */
+export async function stopServiceWorkers(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+}
+
+/** The worker's status, asked through the page's client. */
+export function outboxStatus(page: Page): Promise<OutboxStatus> {
+  return page.evaluate(() => window.outbox.refreshStatus());
+}
+
+/** Waits until the worker has nothing left to send. */
+export async function waitForDrain(page: Page, timeout = 30_000): Promise<void> {
+  await expect.poll(async () => (await outboxStatus(page)).pending, { timeout }).toBe(0);
+}
+
+/** Sends a request from the page (through its service worker) and returns what the page saw. */
+export function pageFetch(page: Page, url: string, init: { method: string; headers?: Record<string, string>; body?: string }) {
+  return page.evaluate(
+    async ({ url, init }) => {
+      const started = performance.now();
+      const response = await fetch(url, init);
+      const text = await response.text();
+      return { status: response.status, headers: Object.fromEntries(response.headers), text, ms: performance.now() - started };
+    },
+    { url, init },
+  );
+}

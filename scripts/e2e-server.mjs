@@ -1,0 +1,9 @@
+// The demo server as the browser tests use it: test hooks on, a fresh database every run.
+import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+
+const dataDir = process.env.DATA_DIR ?? '.data/e2e';
+rmSync(dataDir, { recursive: true, force: true });
+const child = spawn('npx', ['tsx', 'demo/server/main.ts'], { stdio: 'inherit', env: { ...process.env, DATA_DIR: dataDir } });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code) => process.exit(code ?? 0));
