@@ -30,6 +30,8 @@ export class ReplayEngine {
   private rerunForced = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private networkFailures = 0;
+  /** While the network is down, unforced passes wait until then instead of trying each lane. */
+  private networkRetryAt = 0;
   private inFlight = 0;
   private lastError: string | null = null;
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
@@ -117,7 +119,7 @@ export class ReplayEngine {
       pending,
       dead,
       inFlight: this.inFlight,
-      online: !this.networkDown && self.navigator.onLine,
+      online: !this.networkDown && globalThis.navigator?.onLine !== false,
       draining: this.running !== null,
       paused: this.paused,
       lastError: this.lastError,
@@ -146,6 +148,7 @@ export class ReplayEngine {
 
   /** One walk over every lane; returns when the earliest waiting write falls due. */
   private async pass(force: boolean): Promise<number> {
+    if (!force && this.networkDown && Date.now() < this.networkRetryAt) return this.networkRetryAt;
     let cursor: string | null = null;
     let wakeAt = Infinity;
     let networkDown = false;
@@ -169,7 +172,9 @@ export class ReplayEngine {
       }
     };
     await Promise.all(Array.from({ length: this.config.concurrency }, runner));
-    return networkDown ? Date.now() + backoffDelay(this.networkFailures, this.config.maxBackoffMs) : wakeAt;
+    if (!networkDown) return wakeAt;
+    this.networkRetryAt = Date.now() + backoffDelay(this.networkFailures, this.config.maxBackoffMs);
+    return this.networkRetryAt;
   }
 
   /** Sends a lane's writes in order until it is empty or its head must wait. Releases the lane. */

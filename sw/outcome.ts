@@ -44,7 +44,8 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   if (value === null || value.trim() === '') return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
+  // Anything else must be an HTTP date (which names its weekday and month), not a bare number.
+  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now);
 }

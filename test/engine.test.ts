@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ScriptedServer, createDraft, draft, startEngine, tick, type TestEngine } from './helpers';
+
+let current: TestEngine | null = null;
+afterEach(() => current?.close());
+
+async function engineWith(server: ScriptedServer, settings = {}) {
+  current = await startEngine(server, settings);
+  return current;
+}
+
+describe('replay engine', () => {
+  it('sends one write at a time per resource, in order, and resources in parallel up to the limit', async () => {
+    const server = new ScriptedServer(() => ({ status: 200, body: {} }), 15);
+    const { log, engine } = await engineWith(server, { concurrency: 3 });
+    for (let i = 0; i < 4; i++) for (const r of ['a', 'b', 'c', 'd', 'e']) await log.append(draft('PATCH', `/api/${r}`, { i }));
+    await engine.kick();
+    expect(server.sent).toHaveLength(20);
+    expect(server.maxInFlight).toBe(3);
+    for (const r of ['a', 'b', 'c', 'd', 'e']) {
+      const order = server.sent.filter((s) => s.url.endsWith(`/api/${r}`)).map((s) => JSON.parse(s.body).i);
+      expect(order).toEqual([0, 1, 2, 3]);
+    }
+    expect(await log.countPending()).toBe(0);
+  });
+
+  it('carries the same Idempotency-Key on every retry of a write', async () => {
+    let calls = 0;
+    const server = new ScriptedServer(() => (++calls < 3 ? 'network-error' : { status: 201, body: {} }));
+    const { log, engine } = await engineWith(server);
+    await log.append(draft('POST', '/api/x', { a: 1 }, { resource: 'http://app.test/api/x/k' }));
+    for (let i = 0; i < 3; i++) await engine.kick(true);
+    expect(server.sent).toHaveLength(3);
+    expect(new Set(server.sent.map((s) => s.headers['idempotency-key'])).size).toBe(1);
+    expect(await log.countPending()).toBe(0);
+  });
+
+  it('keeps writes through network failures without using up attempts, and backs off', async () => {
+    const server = new ScriptedServer(() => 'network-error');
+    const { log, engine, events } = await engineWith(server, { maxAttempts: 2, concurrency: 1 });
+    await log.append(draft('PATCH', '/api/x', { a: 1 }));
+    await log.append(draft('PATCH', '/api/y', { a: 1 }));
+    for (let i = 0; i < 4; i++) await engine.kick(true);
+    // A network failure ends the pass: the other lane is not hammered as well.
+    expect(server.sent).toHaveLength(4);
+    const [entry] = await log.all();
+    expect(entry).toMatchObject({ state: 'queued', attempts: 0, failures: 4 });
+    expect(entry!.nextAttemptAt).toBeGreaterThanOrEqual(Date.now() - 10);
+    expect(engine.networkDown).toBe(true);
+    await engine.kick(false);
+    expect(server.sent).toHaveLength(4); // not due yet: backoff holds without force
+    await tick();
+    expect(events.filter((e) => e.type === 'retrying').every((e) => e.type === 'retrying' && e.reason === 'network')).toBe(true);
+  });
+
+  it('dead-letters a write after maxAttempts server errors, and announces it', async () => {
+    const server = new ScriptedServer(() => ({ status: 503, body: { error: 'busy' } }));
+    const { log, engine, events } = await engineWith(server, { maxAttempts: 3 });
+    const { entry } = await log.append(draft('PATCH', '/api/x', { a: 1 }));
+    for (let i = 0; i < 5; i++) await engine.kick(true);
+    expect(server.sent).toHaveLength(3);
+    expect(await log.get(entry.id)).toMatchObject({ state: 'dead', reason: 'max-attempts', attempts: 3, lastStatus: 503 });
+    await tick();
+    expect(events.find((e) => e.type === 'rejected')).toMatchObject({ id: entry.id, reason: 'max-attempts', status: 503 });
+  });
+
+  it('honours Retry-After even when a trigger forces a replay', async () => {
+    let calls = 0;
+    const server = new ScriptedServer(() => (++calls === 1 ? { status: 429, headers: { 'retry-after': '60' } } : { status: 200, body: {} }));
+    const { log, engine } = await engineWith(server);
+    const { entry } = await log.append(draft('PATCH', '/api/x', { a: 1 }));
+    await engine.kick(true);
+    await engine.kick(true);
+    expect(server.sent).toHaveLength(1);
+    const stored = await log.get(entry.id);
+    expect(stored!.notBefore - Date.now()).toBeGreaterThan(55_000);
+  });
+
+  it('holds a write on 401 until a page acts, without sending the writes behind it', async () => {
+    const server = new ScriptedServer(() => ({ status: 401 }));
+    const { log, engine } = await engineWith(server);
+    const { entry } = await log.append(draft('PATCH', '/api/x', { a: 1 }));
+    await log.append(draft('PATCH', '/api/x', { b: 1 }));
+    await engine.kick(true);
+    await engine.kick(true);
+    expect(server.sent).toHaveLength(1);
+    expect(await log.get(entry.id)).toMatchObject({ state: 'held' });
+  });
+
+  it('rejects a write the server refuses (422) and the later writes of its resource with it', async () => {
+    const server = new ScriptedServer((r) => (r.body.includes('bad') ? { status: 422, body: { error: 'no' } } : { status: 200, body: {} }));
+    const { log, engine, events } = await engineWith(server);
+    const bad = await log.append(draft('PATCH', '/api/x', { bad: 1 }));
+    const later = await log.append(draft('PATCH', '/api/x', { ok: 1 }));
+    const elsewhere = await log.append(draft('PATCH', '/api/y', { ok: 1 }));
+    await engine.kick();
+    expect(server.sent.map((s) => s.url)).toEqual(['http://app.test/api/x', 'http://app.test/api/y']);
+    await tick();
+    const rejected = events.filter((e) => e.type === 'rejected');
+    expect(rejected.map((e) => e.type === 'rejected' && [e.id, e.reason])).toEqual([[bad.entry.id, 'rejected'], [later.entry.id, 'cascade']]);
+    expect(events.some((e) => e.type === 'confirmed' && e.id === elsewhere.entry.id)).toBe(true);
+    expect(await log.countDead()).toBe(2);
+  });
+
+  it('on a 412 with server-wins, drops the local change and says which fields were lost', async () => {
+    const server = new ScriptedServer(() => ({ status: 412, body: { id: 1, title: 'theirs', done: false }, headers: { etag: '"5"' } }));
+    const { log, engine, events } = await engineWith(server);
+    const { entry } = await log.append(draft('PATCH', '/api/todos/1', { title: 'mine', done: false }, { requestedBase: '"4"' }));
+    await engine.kick();
+    expect(server.sent[0]!.headers['if-match']).toBe('"4"');
+    await tick();
+    expect(events.find((e) => e.type === 'conflict')).toMatchObject({
+      id: entry.id, status: 412, strategy: 'server-wins', dropped: true, lostFields: ['title'], server: { title: 'theirs' },
+    });
+    expect(await log.get(entry.id)).toMatchObject({ state: 'dead', reason: 'conflict' });
+    expect(await log.knownVersion('http://app.test/api/todos/1')).toMatchObject({ version: '"5"' });
+  });
+
+  it('with client-wins, re-sends against the server\'s version under a new key', async () => {
+    let calls = 0;
+    const server = new ScriptedServer(() => (++calls === 1 ? { status: 412, body: { title: 'theirs' }, headers: { etag: '"5"' } } : { status: 200, body: { title: 'mine' }, headers: { etag: '"6"' } }));
+    const { log, engine } = await engineWith(server, { conflict: 'client-wins' });
+    await log.append(draft('PATCH', '/api/todos/1', { title: 'mine' }, { requestedBase: '"4"' }));
+    await engine.kick();
+    expect(server.sent.map((s) => s.headers['if-match'])).toEqual(['"4"', '"5"']);
+    expect(server.sent[0]!.headers['idempotency-key']).not.toBe(server.sent[1]!.headers['idempotency-key']);
+    expect(await log.countPending()).toBe(0);
+  });
+
+  it('chains offline edits: each is sent with the version the previous one got back', async () => {
+    let version = 1;
+    const server = new ScriptedServer(() => ({ status: 200, body: {}, headers: { etag: `"${++version}"` } }));
+    const { log, engine } = await engineWith(server);
+    for (let i = 0; i < 5; i++) await log.append(draft('PATCH', '/api/todos/1', { n: i }, { requestedBase: '"1"' }));
+    await engine.kick();
+    expect(server.sent.map((s) => s.headers['if-match'])).toEqual(['"1"', '"2"', '"3"', '"4"', '"5"']);
+  });
+
+  it('sends writes to a temporary id after its create, to the real URL, and announces the mapping', async () => {
+    const server = new ScriptedServer((r) =>
+      r.method === 'POST' ? { status: 201, body: { id: 42, title: 'new' }, headers: { location: '/api/todos/42', etag: '"1"' } } : { status: 200, body: {} },
+    );
+    const { log, engine, events } = await engineWith(server);
+    await log.append(createDraft('/api/todos', 'tmp-a', { title: 'new' }));
+    await log.append(draft('PATCH', '/api/todos/tmp-a', { title: 'newer', self: 'tmp-a' }, { resource: 'http://app.test/api/todos/tmp-a', requestedBase: null }));
+    await log.append(draft('DELETE', '/api/todos/tmp-a', undefined, { resource: 'http://app.test/api/todos/tmp-a' }));
+    await engine.kick();
+    expect(server.sent.map((s) => `${s.method} ${s.url} ${s.headers['if-match'] ?? '-'} ${s.body}`)).toEqual([
+      'POST http://app.test/api/todos - {"title":"new"}',
+      'PATCH http://app.test/api/todos/42 "1" {"title":"newer","self":42}',
+      'DELETE http://app.test/api/todos/42 - ',
+    ]);
+    await tick();
+    expect(events.find((e) => e.type === 'idmap')).toMatchObject({ tempId: 'tmp-a', realId: 42, realUrl: 'http://app.test/api/todos/42' });
+  });
+
+  it('pauses and resumes replay', async () => {
+    const server = new ScriptedServer(() => ({ status: 200, body: {} }));
+    const { log, engine } = await engineWith(server);
+    await engine.setPaused(true);
+    await log.append(draft('PATCH', '/api/x', { a: 1 }));
+    await engine.kick(true);
+    expect(server.sent).toHaveLength(0);
+    expect((await engine.status()).paused).toBe(true);
+    await engine.setPaused(false);
+    expect(server.sent).toHaveLength(1);
+  });
+});

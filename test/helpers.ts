@@ -1,0 +1,98 @@
+import 'fake-indexeddb/auto';
+import { resolveConfig, type OutboxConfig } from '../sw/config';
+import { ReplayEngine } from '../sw/engine';
+import type { EntryDraft } from '../sw/entry';
+import { EventHub } from '../sw/events';
+import { OutboxLog } from '../sw/log';
+import type { OutboxEvent } from '../sw/protocol';
+import { eventChannelName } from '../sw/protocol';
+
+let databases = 0;
+
+/** A log in a fresh fake IndexedDB database. */
+export function openTestLog(): Promise<OutboxLog> {
+  return OutboxLog.open(`test-${++databases}-${Date.now()}`);
+}
+
+const origin = 'http://app.test';
+
+/** A write as capture would make it; JSON bodies by default. */
+export function draft(method: string, path: string, body?: unknown, extra: Partial<EntryDraft> = {}): EntryDraft {
+  const url = new URL(path, origin);
+  const bytes = body === undefined ? null : (new TextEncoder().encode(JSON.stringify(body)).buffer as ArrayBuffer);
+  return {
+    id: crypto.randomUUID(), idempotencyKey: crypto.randomUUID(), method, url: url.href,
+    headers: body === undefined ? [] : [['content-type', 'application/json']],
+    body: bytes, contentType: body === undefined ? null : 'application/json',
+    resource: `${url.origin}${url.pathname}`, tempId: null, tempUrl: null, requestedBase: null, baseRepresentation: null,
+    createdAt: Date.now(), attempts: 0, failures: 0, nextAttemptAt: 0, notBefore: 0,
+    state: 'queued', lastStatus: null, lastError: null, reason: null, ...extra,
+  };
+}
+
+/** A create with a temporary id, as capture makes it for a POST without an id. */
+export function createDraft(collection: string, tempId: string, body: unknown): EntryDraft {
+  const tempUrl = new URL(`${collection}/${tempId}`, origin).href;
+  return draft('POST', collection, body, { tempId, tempUrl, resource: tempUrl });
+}
+
+export interface SentRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'network-error';
+
+/**
+ * A fetch that records what it is sent and answers from a script; `delayMs` keeps requests in
+ * flight long enough to see how many run at once.
+ */
+export class ScriptedServer {
+  readonly sent: SentRequest[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+
+  constructor(private readonly answer: (request: SentRequest) => Answer, private readonly delayMs = 0) {}
+
+  readonly fetch: typeof fetch = async (input) => {
+    const request = input as Request;
+    const sent: SentRequest = {
+      method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body: await request.text(),
+    };
+    this.sent.push(sent);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    this.inFlight--;
+    const answer = this.answer(sent);
+    if (answer === 'network-error') throw new TypeError('Failed to fetch');
+    const headers = new Headers(answer.headers);
+    if (answer.body !== undefined) headers.set('content-type', 'application/json');
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers });
+  };
+}
+
+export interface TestEngine {
+  log: OutboxLog;
+  engine: ReplayEngine;
+  events: OutboxEvent[];
+  close(): void;
+}
+
+/** An engine over a fresh log, with every event it emits collected. */
+export async function startEngine(server: ScriptedServer, settings: Partial<OutboxConfig> = {}): Promise<TestEngine> {
+  const log = await openTestLog();
+  const hub = await EventHub.create(log);
+  const engine = new ReplayEngine(log, hub, resolveConfig(settings), server.fetch);
+  const events: OutboxEvent[] = [];
+  const channel = new BroadcastChannel(eventChannelName);
+  channel.onmessage = (message: MessageEvent<OutboxEvent>) => {
+    if (message.data.type !== 'status') events.push(message.data);
+  };
+  return { log, engine, events, close: () => channel.close() };
+}
+
+/** Lets broadcast events arrive. */
+export const tick = (ms = 20): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { createDraft, draft, openTestLog } from './helpers';
+
+describe('the write-ahead log', () => {
+  it('commits a burst of writes, each durable and in the order the page issued them', async () => {
+    const log = await openTestLog();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => log.append(draft('PATCH', `/api/todos/${i % 4}`, { n: i }))));
+    expect(results.map((r) => r.entry.seq)).toEqual([...results.map((r) => r.entry.seq)].sort((a, b) => a! - b!));
+    expect(results.filter((r) => r.isHead).map((r) => r.entry.resource)).toEqual([0, 1, 2, 3].map((i) => `http://app.test/api/todos/${i}`));
+    expect(await log.countPending()).toBe(20);
+    const stored = await log.all();
+    expect(stored.map((e) => e.id)).toEqual(results.map((r) => r.entry.id));
+    expect(new TextDecoder().decode(stored[5]!.body!)).toBe('{"n":5}');
+  });
+
+  it('walks each lane once, in key order, and gives a lane\'s writes oldest first', async () => {
+    const log = await openTestLog();
+    const b1 = await log.append(draft('PATCH', '/api/b', { v: 1 }));
+    await log.append(draft('PATCH', '/api/a', { v: 1 }));
+    await log.append(draft('PATCH', '/api/b', { v: 2 }));
+    const lanes: string[] = [];
+    for (let lane = await log.nextLane(null); lane !== null; lane = await log.nextLane(lane)) lanes.push(lane);
+    expect(lanes).toEqual(['http://app.test/api/a', 'http://app.test/api/b']);
+    expect((await log.laneHead('http://app.test/api/b'))?.id).toBe(b1.entry.id);
+  });
+
+  it("chains a user's own edits: the second is based on what the first gets back", async () => {
+    const log = await openTestLog();
+    const first = await log.append(draft('PATCH', '/api/x', { a: 1 }, { requestedBase: '"3"' }));
+    const second = await log.append(draft('PATCH', '/api/x', { b: 1 }, { requestedBase: '"3"' }));
+    const deliberate = await log.append(draft('PATCH', '/api/x', { c: 1 }, { requestedBase: '"9"' }));
+    expect(first.entry).toMatchObject({ chained: false, baseVersion: '"3"' });
+    expect(second.entry).toMatchObject({ chained: true, baseVersion: null });
+    expect(deliberate.entry).toMatchObject({ chained: false, baseVersion: '"9"' });
+
+    const lane = await log.confirm(first.entry, { version: '"4"', representation: { a: 1 }, mapping: null });
+    expect(lane).toBe('http://app.test/api/x');
+    expect(await log.laneHead(lane)).toMatchObject({ id: second.entry.id, chained: false, baseVersion: '"4"' });
+    expect(await log.knownVersion('http://app.test/api/x')).toMatchObject({ version: '"4"', representation: { a: 1 } });
+  });
+
+  it('remaps a confirmed create\'s temporary id in the URLs, bodies and lane of the writes behind it', async () => {
+    const log = await openTestLog();
+    const create = await log.append(createDraft('/api/todos', 'tmp-1', { title: 'new' }));
+    await log.append(draft('PATCH', '/api/todos/tmp-1', { title: 'newer', parent: 'tmp-1' }, { resource: 'http://app.test/api/todos/tmp-1' }));
+    await log.append(draft('POST', '/api/todos/tmp-1/comments', { on: 'tmp-1' }, { resource: 'http://app.test/api/todos/tmp-1' }));
+    const mapping = { tempId: 'tmp-1', realId: 7, tempUrl: 'http://app.test/api/todos/tmp-1', realUrl: 'http://app.test/api/todos/7', at: 0 };
+    const lane = await log.confirm(create.entry, { version: '"1"', representation: null, mapping });
+    expect(lane).toBe('http://app.test/api/todos/7');
+    const rest = (await log.all()).map((e) => ({ url: e.url, lane: e.lane, body: new TextDecoder().decode(e.body!) }));
+    expect(rest).toEqual([
+      { url: 'http://app.test/api/todos/7', lane, body: '{"title":"newer","parent":7}' },
+      { url: 'http://app.test/api/todos/7/comments', lane, body: '{"on":7}' },
+    ]);
+    expect(await log.mappingFor('tmp-1')).toMatchObject({ realId: 7 });
+  });
+
+  it('dead-letters a write and the later writes of its resource, which stay visible and can be revived', async () => {
+    const log = await openTestLog();
+    const a = await log.append(draft('PATCH', '/api/x', { a: 1 }));
+    const b = await log.append(draft('PATCH', '/api/x', { b: 1 }));
+    const other = await log.append(draft('PATCH', '/api/y', { c: 1 }));
+    const cascaded = await log.kill(a.entry, 'rejected', true);
+    expect(cascaded.map((e) => e.id)).toEqual([b.entry.id]);
+    expect(await log.countPending()).toBe(1);
+    expect(await log.countDead()).toBe(2);
+    expect(await log.laneHead('http://app.test/api/x')).toBeUndefined();
+    expect((await log.get(a.entry.id))).toMatchObject({ state: 'dead', reason: 'rejected' });
+
+    const revived = await log.revive(a.entry.id);
+    expect(revived).toMatchObject({ state: 'queued', lane: 'http://app.test/api/x' });
+    expect(revived!.seq).toBeGreaterThan(other.entry.seq!);
+    expect(await log.countDead()).toBe(1);
+  });
+
+  it('keeps a bounded event history', async () => {
+    const log = await openTestLog();
+    const events = Array.from({ length: 620 }, (_, i) => ({ type: 'sent' as const, id: String(i), resource: 'r', attempt: 1, seq: i + 1, at: 0 }));
+    await log.recordEvents(events);
+    const kept = await log.history(0);
+    expect(kept.length).toBeLessThanOrEqual(500);
+    expect(kept.at(-1)?.seq).toBe(620);
+    expect((await log.history(610)).map((e) => e.seq)).toEqual([611, 612, 613, 614, 615, 616, 617, 618, 619, 620]);
+  });
+});
