@@ -2,24 +2,7 @@
 // way a browser does, and wait for the queue to drain.
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import type { OutboxStatus } from '../sw/protocol';
-
-export interface AuditedWrite {
-  seq: number;
-  method: string;
-  path: string;
-  todoId: number | null;
-  idempotencyKey: string | null;
-  status: number;
-  body: string;
-}
-
-export interface ServerTodo {
-  id: number;
-  title: string;
-  done: boolean;
-  notes: string;
-  version: number;
-}
+import type { Todo as ServerTodo, WriteRecord as AuditedWrite } from '../demo/server/db';
 
 /** The demo server's test hooks: reset, the audit log of applied writes, injected faults. */
 export class DemoServer {

@@ -7,26 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer } from '../demo/server/server';
 import type { RunningServer, ServerOptions } from '../demo/server/server';
-
-interface Todo {
-  id: number;
-  title: string;
-  done: boolean;
-  notes: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface WriteRecord {
-  seq: number;
-  method: string;
-  path: string;
-  todoId: number | null;
-  idempotencyKey: string | null;
-  status: number;
-  body: string;
-}
+import type { Todo, WriteRecord } from '../demo/server/db';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'sw-outbox-demo-server-'));
 let server: RunningServer;

@@ -58,29 +58,23 @@ async function createTodo(tx: Transaction, request: ApiRequest): Promise<ApiResp
   return response;
 }
 
-async function patchTodo(tx: Transaction, request: ApiRequest, id: number | undefined): Promise<ApiResponse> {
-  const parsed = parseJsonObject(request);
-  if ('response' in parsed) return parsed.response;
-  const current = id === undefined ? undefined : await findTodo(tx, id);
-  if (current === undefined) return notFound();
-  const conflict = checkVersions(request, current, parsed.body);
-  if (conflict) return conflict;
-  const fields = fieldsFrom(parsed.body, current);
-  if (typeof fields === 'string') return jsonError(422, fields);
-  return applyUpdate(tx, request, current.id, fields);
+/** PATCH merges over the current item; PUT replaces it, so absent fields fall back to defaults. */
+function writeTodo(mode: 'merge' | 'replace') {
+  return async (tx: Transaction, request: ApiRequest, id: number | undefined): Promise<ApiResponse> => {
+    const parsed = parseJsonObject(request);
+    if ('response' in parsed) return parsed.response;
+    const current = id === undefined ? undefined : await findTodo(tx, id);
+    if (current === undefined) return notFound();
+    const conflict = checkVersions(request, current, parsed.body);
+    if (conflict) return conflict;
+    const fields = fieldsFrom(parsed.body, mode === 'merge' ? current : { title: undefined, done: false, notes: '' });
+    if (typeof fields === 'string') return jsonError(422, fields);
+    return applyUpdate(tx, request, current.id, fields);
+  };
 }
 
-async function replaceTodo(tx: Transaction, request: ApiRequest, id: number | undefined): Promise<ApiResponse> {
-  const parsed = parseJsonObject(request);
-  if ('response' in parsed) return parsed.response;
-  const current = id === undefined ? undefined : await findTodo(tx, id);
-  if (current === undefined) return notFound();
-  const conflict = checkVersions(request, current, parsed.body);
-  if (conflict) return conflict;
-  const fields = fieldsFrom(parsed.body, { title: undefined, done: false, notes: '' });
-  if (typeof fields === 'string') return jsonError(422, fields);
-  return applyUpdate(tx, request, current.id, fields);
-}
+const patchTodo = writeTodo('merge');
+const replaceTodo = writeTodo('replace');
 
 async function removeTodo(tx: Transaction, request: ApiRequest, id: number | undefined): Promise<ApiResponse> {
   const current = id === undefined ? undefined : await findTodo(tx, id);
