@@ -18,7 +18,7 @@ export function renderBoard(board: Board): void {
     const title = element('span', { class: 'title', 'data-testid': 'title', 'data-action': 'edit', title: 'click to edit' });
     title.textContent = todo.title;
     const badge = element('span', { class: 'state', 'data-testid': 'state' });
-    badge.textContent = state === 'synced' ? '✓ saved' : state === 'pending' ? '⏳ pending' : '⚠ conflict';
+    badge.textContent = state === 'synced' ? '✓ saved' : state === 'pending' ? '… pending' : '! conflict';
     const remove = element('button', { class: 'ghost', 'data-action': 'delete', 'aria-label': 'delete', type: 'button' });
     remove.textContent = '✕';
     card.append(toggle, title, badge, remove);
