@@ -1,7 +1,7 @@
 import type { Workbox } from 'workbox-window';
 import type { EntrySummary, OutboxEvent, OutboxEventType, OutboxStatus } from '../sw/protocol';
 import { eventChannelName, outboxHeaders } from '../sw/protocol';
-import type { OutboxConfig } from '../sw/config';
+import type { OutboxSettings } from '../sw/config';
 import { WorkerConnection } from './connection';
 import { OptimisticStore } from './optimistic';
 import { controlled, registerWorker } from './register';
@@ -11,7 +11,7 @@ export interface ConnectOptions {
   /** The worker script. Default `/outbox-sw.js` (the drop-in worker). */
   sw?: string;
   /** Settings for the drop-in worker; an app's own worker takes them in `installOutbox`. */
-  config?: Partial<OutboxConfig>;
+  config?: Partial<OutboxSettings>;
   /** Register the worker (default). False when the app registers its own worker. */
   register?: boolean;
   scope?: string;
@@ -204,7 +204,10 @@ export class OutboxClient extends Subscribable<EventListener> {
 
   private applyToOptimistic(event: OutboxEvent): void {
     switch (event.type) {
+      case 'resolved':
       case 'confirmed':
+        // A cancelled write (a never-sent create, then its delete) stands as the user made it.
+        if (event.type === 'resolved' && event.how !== 'cancelled') break;
         if (this.optimistic.has(event.id)) this.optimistic.confirm(event.id);
         else this.rememberEarly(event.id, 'confirmed');
         break;

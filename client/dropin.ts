@@ -5,7 +5,7 @@
 import { OutboxClient } from './client';
 import { settingsFromDataset } from './settings';
 import { registerWorker } from './register';
-import type { OutboxConfig } from '../sw/config';
+import type { OutboxSettings } from '../sw/config';
 
 declare global {
   interface Window {
@@ -16,11 +16,11 @@ declare global {
 const script = document.currentScript as HTMLScriptElement | null;
 const dataset = script?.dataset ?? {};
 
-async function fileSettings(): Promise<Partial<OutboxConfig>> {
+async function fileSettings(): Promise<Partial<OutboxSettings>> {
   if (!dataset.config) return {};
   const response = await fetch(dataset.config);
   if (!response.ok) throw new Error(`sw-outbox: could not load ${dataset.config} (HTTP ${response.status})`);
-  return (await response.json()) as Partial<OutboxConfig>;
+  return (await response.json()) as Partial<OutboxSettings>;
 }
 
 const client = new OutboxClient({

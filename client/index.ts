@@ -5,7 +5,7 @@ export { OptimisticStore } from './optimistic';
 export { CallTimeoutError } from './connection';
 export type * from '../sw/protocol';
 export { outboxHeaders } from '../sw/protocol';
-export type { OutboxConfig, ConflictStrategy } from '../sw/config';
+export type { OutboxSettings, RouteSettings, ConflictStrategy } from '../sw/config';
 
 /** Registers (unless told not to) and connects to the outbox worker; resolves once it controls the page. */
 export function connect(options: ConnectOptions = {}): Promise<OutboxClient> {

@@ -1,11 +1,11 @@
 import { Workbox } from 'workbox-window';
-import type { OutboxConfig } from '../sw/config';
+import type { OutboxSettings } from '../sw/config';
 
 /**
  * Registers the worker with workbox-window and resolves once it controls the page. Settings for
  * the drop-in worker travel in its URL, so a change of settings is an ordinary worker update.
  */
-export async function registerWorker(scriptUrl: string, config: Partial<OutboxConfig> | null, scope?: string): Promise<Workbox> {
+export async function registerWorker(scriptUrl: string, config: Partial<OutboxSettings> | null, scope?: string): Promise<Workbox> {
   const url = new URL(scriptUrl, location.href);
   if (config && Object.keys(config).length > 0) url.searchParams.set('config', JSON.stringify(config));
   const workbox = new Workbox(url.href, scope ? { scope } : undefined);

@@ -1,4 +1,4 @@
-import type { OutboxConfig } from '../sw/config';
+import type { OutboxSettings } from '../sw/config';
 
 /** `data-self-field` → `selfField`: every setting has one name, kebab-case only as an attribute. */
 export function camelCase(kebab: string): string {
@@ -11,13 +11,14 @@ const listSettings = new Set(['routes', 'origins']);
 const numberSettings = new Set(['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs']);
 
 /** Worker settings from a script tag's data- attributes, typed as their JSON counterparts. */
-export function settingsFromDataset(dataset: DOMStringMap): Partial<OutboxConfig> {
+export function settingsFromDataset(dataset: DOMStringMap): Partial<OutboxSettings> {
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(dataset)) {
     if (value === undefined || scriptAttributes.has(key)) continue;
     if (listSettings.has(key)) settings[key] = value.split(',').map((item) => item.trim()).filter(Boolean);
     else if (numberSettings.has(key)) settings[key] = Number(value);
+    else if (key === 'coalesce') settings[key] = value !== 'false';
     else settings[key] = value;
   }
-  return settings as Partial<OutboxConfig>;
+  return settings as Partial<OutboxSettings>;
 }

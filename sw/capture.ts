@@ -1,4 +1,4 @@
-import type { OutboxConfig } from './config';
+import type { OutboxConfig, Route } from './config';
 import type { EntryDraft } from './entry';
 import type { KnownVersion } from './log';
 import { isJson } from './outcome';
@@ -20,6 +20,7 @@ export type Capture =
 export async function captureWrite(
   request: Request,
   config: OutboxConfig,
+  route: Route,
   knownVersion: (resource: string) => Promise<KnownVersion | undefined>,
   now: number,
 ): Promise<Capture> {
@@ -70,6 +71,8 @@ export async function captureWrite(
     lastStatus: null,
     lastError: null,
     reason: null,
+    coalesce: route.coalesce,
+    conflict: route.conflict,
   };
   return { ok: true, draft, liveHeaders };
 }

@@ -1,10 +1,21 @@
 /** How a route resolves a version conflict (SPEC §6). */
 export type ConflictStrategy = 'server-wins' | 'client-wins' | 'last-write-wins' | 'merge' | 'manual';
 
+/** A route with settings of its own; a plain string route takes the global ones. */
+export interface RouteSettings {
+  /** Same-origin path prefix, or absolute URL prefix. */
+  path: string;
+  coalesce?: boolean;
+  conflict?: ConflictStrategy;
+}
+
+/** A route as the worker uses it: every setting decided. */
+export type Route = Required<RouteSettings>;
+
 /** Every setting of sw-outbox. One name each: camelCase here and in JSON, kebab-case as a data- attribute. */
-export interface OutboxConfig {
-  /** Path prefixes (same-origin) or absolute URL prefixes whose writes are taken. */
-  routes: string[];
+export interface OutboxSettings {
+  /** Path prefixes (same-origin) or absolute URL prefixes whose writes are taken, or routes with settings. */
+  routes: (string | RouteSettings)[];
   /** Extra origins whose writes may be taken; cross-origin requests are never taken otherwise. */
   origins: string[];
   /** `etag` (If-Match), a JSON body field name holding the version, or `off`. */
@@ -13,7 +24,10 @@ export interface OutboxConfig {
   idField: string;
   /** Body field holding the resource's own URL, when the API has one. */
   selfField: string | null;
+  /** Conflict strategy of routes that name none. */
   conflict: ConflictStrategy;
+  /** Merge unsent PATCH/PUT writes of one resource (routes that say nothing). Off where the count of writes matters. */
+  coalesce: boolean;
   /** Resources replayed in parallel. */
   concurrency: number;
   /** Server answers (not network failures) before a write is dead-lettered. */
@@ -26,13 +40,17 @@ export interface OutboxConfig {
   maxBackoffMs: number;
 }
 
-export const defaultConfig: Readonly<OutboxConfig> = Object.freeze({
+/** The settings once resolved: every route with its own decided settings. */
+export type OutboxConfig = Omit<OutboxSettings, 'routes'> & { routes: Route[] };
+
+export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   routes: ['/api/'],
   origins: [],
   versioning: 'etag',
   idField: 'id',
   selfField: null,
   conflict: 'server-wins',
+  coalesce: true,
   concurrency: 6,
   maxAttempts: 10,
   maxAgeDays: 7,
@@ -45,35 +63,40 @@ export const defaultConfig: Readonly<OutboxConfig> = Object.freeze({
 const conflictStrategies: readonly ConflictStrategy[] = ['server-wins', 'client-wins'];
 
 /**
- * Fills a partial config with defaults and checks every value, so a typo in a data- attribute or
+ * Fills partial settings with defaults and checks every value, so a typo in a data- attribute or
  * a JSON file fails loudly at start instead of silently taking nothing.
  */
-export function resolveConfig(partial: Partial<OutboxConfig> = {}): OutboxConfig {
-  const unknown = Object.keys(partial).filter((key) => !(key in defaultConfig));
+export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConfig {
+  const unknown = Object.keys(partial).filter((key) => !(key in defaultSettings));
   if (unknown.length > 0) throw new TypeError(`sw-outbox: unknown setting(s) ${unknown.join(', ')}`);
-  const config: OutboxConfig = { ...defaultConfig, ...withoutUndefined(partial) };
-  config.routes = toList(config.routes);
-  config.origins = toList(config.origins);
-  if (!conflictStrategies.includes(config.conflict)) {
-    throw new TypeError(`sw-outbox: conflict must be one of ${conflictStrategies.join(', ')}`);
-  }
+  const settings: OutboxSettings = { ...defaultSettings, ...withoutUndefined(partial) };
   for (const key of ['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs'] as const) {
-    const value = Number(config[key]);
+    const value = Number(settings[key]);
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`sw-outbox: ${key} must be a positive number`);
-    config[key] = value;
+    settings[key] = value;
   }
-  return config;
+  settings.coalesce = settings.coalesce === true || String(settings.coalesce) === 'true';
+  const routes = toList(settings.routes).map((route): Route => {
+    const own = typeof route === 'string' ? { path: route } : route;
+    return { path: own.path, coalesce: own.coalesce ?? settings.coalesce, conflict: checkStrategy(own.conflict ?? settings.conflict) };
+  });
+  return { ...settings, conflict: checkStrategy(settings.conflict), routes, origins: toList(settings.origins) };
 }
 
-/** Reads the config a drop-in worker was registered with: `outbox-sw.js?config=<JSON>`. */
+/** Reads the settings a drop-in worker was registered with: `outbox-sw.js?config=<JSON>`. */
 export function configFromScriptUrl(scriptUrl: string): OutboxConfig {
   const raw = new URL(scriptUrl).searchParams.get('config');
-  return resolveConfig(raw ? (JSON.parse(raw) as Partial<OutboxConfig>) : {});
+  return resolveConfig(raw ? (JSON.parse(raw) as Partial<OutboxSettings>) : {});
 }
 
-function toList(value: string[] | string): string[] {
-  const list = Array.isArray(value) ? value : String(value).split(',');
-  return list.map((item) => item.trim()).filter((item) => item.length > 0);
+function checkStrategy(strategy: ConflictStrategy): ConflictStrategy {
+  if (!conflictStrategies.includes(strategy)) throw new TypeError(`sw-outbox: conflict must be one of ${conflictStrategies.join(', ')}`);
+  return strategy;
+}
+
+function toList<T>(value: T[] | string): (T | string)[] {
+  const list: (T | string)[] = Array.isArray(value) ? value : String(value).split(',');
+  return list.map((item) => (typeof item === 'string' ? item.trim() : item)).filter((item) => item !== '');
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -18,6 +18,16 @@ interface Settled {
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
+/** How often a worker that the browser says is offline looks again, when no trigger comes first. */
+const offlinePollMs = 5_000;
+
+/**
+ * The browser knows it has no network: nothing is sent, so nothing is half-sent either, and the
+ * writes stay unsent (and can still be coalesced). `onLine === true` proves nothing, so it is tried.
+ */
+function browserOffline(): boolean {
+  return globalThis.navigator?.onLine === false;
+}
 
 /**
  * Sends the log: one write at a time per resource, in the order the page issued them, and up to
@@ -25,6 +35,8 @@ const dayMs = 24 * 60 * 60 * 1000;
  */
 export class ReplayEngine {
   private readonly busyLanes = new Set<string>();
+  /** Writes on the wire now, until their outcome is in the log: never coalesced into. */
+  private readonly sending = new Set<string>();
   private running: Promise<void> | null = null;
   private rerun = false;
   private rerunForced = false;
@@ -45,7 +57,9 @@ export class ReplayEngine {
     private readonly events: EventHub,
     private readonly config: OutboxConfig,
     private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
-  ) {}
+  ) {
+    log.isSending = (id) => this.sending.has(id);
+  }
 
   get networkDown(): boolean {
     return this.networkFailures > 0;
@@ -97,6 +111,10 @@ export class ReplayEngine {
   async sendLive(entry: StoredEntry, liveHeaders: [string, string][]): Promise<Response | null> {
     let lane = entry.resource;
     try {
+      if (browserOffline()) {
+        this.onNetworkDown();
+        return null;
+      }
       for (;;) {
         const settled = await this.sendAndSettle(entry, liveHeaders);
         if (settled.response || settled.nextLane === null) return settled.response;
@@ -119,7 +137,7 @@ export class ReplayEngine {
       pending,
       dead,
       inFlight: this.inFlight,
-      online: !this.networkDown && globalThis.navigator?.onLine !== false,
+      online: !this.networkDown && !browserOffline(),
       draining: this.running !== null,
       paused: this.paused,
       lastError: this.lastError,
@@ -149,6 +167,10 @@ export class ReplayEngine {
   /** One walk over every lane; returns when the earliest waiting write falls due. */
   private async pass(force: boolean): Promise<number> {
     if (!force && this.networkDown && Date.now() < this.networkRetryAt) return this.networkRetryAt;
+    if (browserOffline()) {
+      this.onNetworkDown();
+      return Date.now() + offlinePollMs;
+    }
     let cursor: string | null = null;
     let wakeAt = Infinity;
     let networkDown = false;
@@ -215,6 +237,16 @@ export class ReplayEngine {
 
   /** One attempt of a lane's head, then everything its outcome means for the log and the tabs. */
   private async sendAndSettle(entry: StoredEntry, liveHeaders: [string, string][] | null): Promise<Settled> {
+    // Marked before the first await: from here on no new write may be merged into this one.
+    this.sending.add(entry.id);
+    try {
+      return await this.attemptAndSettle(entry, liveHeaders);
+    } finally {
+      this.sending.delete(entry.id);
+    }
+  }
+
+  private async attemptAndSettle(entry: StoredEntry, liveHeaders: [string, string][] | null): Promise<Settled> {
     const live = liveHeaders !== null;
     const lane = entry.resource;
     this.inFlight++;
@@ -240,13 +272,15 @@ export class ReplayEngine {
       case 'conflict': {
         const serverVersion = response ? versionOf(response, body, this.config) : null;
         const local = jsonBodyOf(entry);
-        const action = decideConflict({ strategy: this.config.conflict, serverVersion });
+        const action = decideConflict({ strategy: entry.conflict, serverVersion });
         await this.log.learnVersion({ resource: entry.resource, version: serverVersion, representation: body, at: Date.now() });
         const dropped = action.kind === 'drop';
-        this.events.emit({
-          type: 'conflict', id: entry.id, resource: entry.resource, status: entry.lastStatus ?? 0, strategy: this.config.conflict,
-          base: entry.baseRepresentation, local, server: body, dropped, lostFields: dropped ? lostFields(local, body) : [],
-        });
+        for (const id of idsOf(entry)) {
+          this.events.emit({
+            type: 'conflict', id, resource: entry.resource, status: entry.lastStatus ?? 0, strategy: entry.conflict,
+            base: entry.baseRepresentation, local, server: body, dropped, lostFields: dropped ? lostFields(local, body) : [],
+          });
+        }
         if (action.kind === 'resend' && entry.attempts < this.config.maxAttempts) {
           // A re-send after a conflict is a new request, with a new key.
           await this.log.put({ ...entry, baseVersion: action.baseVersion, chained: false, idempotencyKey: crypto.randomUUID() });
@@ -291,7 +325,7 @@ export class ReplayEngine {
     const mapping = entry.tempId ? this.mappingFor(entry, body, response.headers.get('location')) : null;
     const representation = body !== null && typeof body === 'object' ? body : null;
     const nextLane = await this.log.confirm(entry, { version, representation, mapping });
-    this.events.emit({ type: 'confirmed', id: entry.id, resource: entry.resource, status: response.status, body, version, live });
+    for (const id of idsOf(entry)) this.events.emit({ type: 'confirmed', id, resource: entry.resource, status: response.status, body, version, live });
     if (mapping) this.events.emit({ type: 'idmap', ...mapping });
     this.statusChanged();
     return nextLane;
@@ -313,11 +347,16 @@ export class ReplayEngine {
     const cascaded = await this.log.kill(entry, reason, true);
     if (live) await this.log.remove(entry.id);
     if (reason !== 'conflict') {
-      this.events.emit({ type: 'rejected', id: entry.id, resource: entry.resource, status: response?.status ?? null, body, reason, live });
+      for (const id of idsOf(entry)) this.events.emit({ type: 'rejected', id, resource: entry.resource, status: response?.status ?? null, body, reason, live });
     }
     for (const later of cascaded) {
-      this.events.emit({ type: 'rejected', id: later.id, resource: later.resource, status: null, body: null, reason: 'cascade', live: false });
+      for (const id of idsOf(later)) this.events.emit({ type: 'rejected', id, resource: later.resource, status: null, body: null, reason: 'cascade', live: false });
     }
     this.statusChanged();
   }
+}
+
+/** The write's own id and those of the writes merged into it: they share its fate. */
+function idsOf(entry: StoredEntry): string[] {
+  return [entry.id, ...entry.coalesced];
 }

@@ -1,4 +1,5 @@
 import type { EntryState, EntrySummary } from './protocol';
+import type { ConflictStrategy } from './config';
 import { isJson } from './outcome';
 
 /** One write in the log, exactly as IndexedDB holds it (SPEC §3). */
@@ -41,10 +42,15 @@ export interface StoredEntry {
   lastStatus: number | null;
   lastError: string | null;
   reason: string | null;
+  /** The route's settings, decided when the write was taken. */
+  coalesce: boolean;
+  conflict: ConflictStrategy;
+  /** Ids of later writes merged into this one: they settle when it does. */
+  coalesced: string[];
 }
 
 /** Fields a write has before the log gives it a place and a chain. */
-export type EntryDraft = Omit<StoredEntry, 'seq' | 'lane' | 'chained' | 'baseVersion'>;
+export type EntryDraft = Omit<StoredEntry, 'seq' | 'lane' | 'chained' | 'baseVersion' | 'coalesced'>;
 
 const textDecoder = new TextDecoder();
 

@@ -1,13 +1,13 @@
 /// <reference lib="webworker" />
 import { Queue } from 'workbox-background-sync';
 import { expose } from 'comlink';
-import { resolveConfig, type OutboxConfig } from './config';
+import { resolveConfig, type OutboxConfig, type OutboxSettings } from './config';
 import { ReplayEngine } from './engine';
 import { EventHub } from './events';
 import { OutboxLog } from './log';
 import { createWorkerApi } from './api';
 import { captureWrite } from './capture';
-import { isMutating, isOnRoute } from './routes';
+import { isMutating, routeFor } from './routes';
 import { queuedResponse, refusedResponse } from './responses';
 import { readBody, versionOf } from './send';
 import { remapUrl, resourceKey, tempIdsIn } from './resource';
@@ -42,7 +42,7 @@ export const syncQueueName = 'sw-outbox';
  * Installs the outbox in the current service worker: call it once, at the top level of the
  * worker script and before any other fetch handler, so it sees writes first.
  */
-export function installOutbox(settings: Partial<OutboxConfig> = {}, options: InstallOptions = {}): OutboxWorker {
+export function installOutbox(settings: Partial<OutboxSettings> = {}, options: InstallOptions = {}): OutboxWorker {
   const config = resolveConfig(settings);
   const ready = start(config, options.databaseName);
   // Only used for its Background Sync registration and event: the log is ours.
@@ -57,7 +57,7 @@ export function installOutbox(settings: Partial<OutboxConfig> = {}, options: Ins
     engine.onNetworkDown = () => void syncQueue.registerSync();
   });
 
-  const takes = (request: Request): boolean => isMutating(request.method) && isOnRoute(new URL(request.url), config, self.location.origin);
+  const takes = (request: Request): boolean => isMutating(request.method) && routeFor(new URL(request.url), config, self.location.origin) !== null;
 
   const learn = async (request: Request, response: Response): Promise<void> => {
     if (!response.ok || request.method !== 'GET') return;
@@ -71,7 +71,7 @@ export function installOutbox(settings: Partial<OutboxConfig> = {}, options: Ins
     const { request } = event;
     if (takes(request)) {
       event.respondWith(ready.then((parts) => handleWrite(request, parts)));
-    } else if (options.observeReads !== false && request.method === 'GET' && isOnRoute(new URL(request.url), config, self.location.origin)) {
+    } else if (options.observeReads !== false && request.method === 'GET' && routeFor(new URL(request.url), config, self.location.origin) !== null) {
       event.respondWith(
         fetch(request).then((response) => {
           event.waitUntil(learn(request, response.clone()).catch(() => undefined));
@@ -108,20 +108,28 @@ export function installOutbox(settings: Partial<OutboxConfig> = {}, options: Ins
   async function handleWrite(original: Request, parts: Awaited<typeof ready>): Promise<Response> {
     const { log, engine, events } = parts;
     const request = await withRealIds(original, log);
-    const captured = await captureWrite(request, config, (resource) => log.knownVersion(resource), Date.now()).catch(() => null);
+    const route = routeFor(new URL(request.url), config, self.location.origin);
+    if (!route) return fetch(request);
+    const captured = await captureWrite(request, config, route, (resource) => log.knownVersion(resource), Date.now()).catch(() => null);
     if (!captured?.ok) return passThroughOrRefuse(request, captured?.reason ?? 'unreadable-body');
     const appended = await log.append(captured.draft).catch(() => null);
     if (!appended) return passThroughOrRefuse(request, 'storage-failed');
     const { entry } = appended;
     events.emit({ type: 'queued', id: entry.id, method: entry.method, url: entry.url, resource: entry.resource, tempId: entry.tempId });
+    if (appended.outcome === 'cancelled') {
+      for (const gone of [...appended.removed.flatMap((removed) => [removed.id, ...removed.coalesced]), entry.id]) {
+        events.emit({ type: 'resolved', id: gone, resource: entry.resource, how: 'cancelled' });
+      }
+    }
     engine.statusChanged();
     if (appended.isHead && !engine.paused && engine.tryClaim(entry.resource)) {
       const answer = await engine.sendLive(entry, captured.liveHeaders);
       if (answer) return answer;
-      return queuedResponse((await log.get(entry.id)) ?? entry, config);
+      const stored = await log.get(entry.id);
+      return queuedResponse(stored ?? entry, config, stored?.state === 'held' ? 'held' : 'queued');
     }
     void engine.kick();
-    return queuedResponse(entry, config);
+    return queuedResponse(entry, config, appended.outcome === 'cancelled' ? 'cancelled' : 'queued');
   }
 
   return { config, takes, learn, replay: () => ready.then(({ engine }) => engine.kick(true)) };

@@ -3,6 +3,7 @@ import type { StoredEntry, EntryDraft } from './entry';
 import type { OutboxEvent } from './protocol';
 import { remapJson, remapUrl, resourceKey } from './resource';
 import { isJson } from './outcome';
+import { coalesce } from './coalesce';
 
 /** What the worker knows of a resource's current server state. */
 export interface KnownVersion {
@@ -41,7 +42,16 @@ export interface Appended {
   entry: StoredEntry;
   /** No earlier write of the same resource is waiting: this one may be sent now. */
   isHead: boolean;
+  /**
+   * `queued`: a write of its own; `merged`: it rides on an earlier unsent write (the entry is
+   * that write); `cancelled`: it cancelled a never-sent create, and `removed` lists what went.
+   */
+  outcome: 'queued' | 'merged' | 'cancelled';
+  removed: StoredEntry[];
 }
+
+/** Tells the log which writes are on the wire now: those are never rewritten. */
+export type SendingCheck = (id: string) => boolean;
 
 /**
  * The write-ahead log in IndexedDB. Entries are keyed by a growing sequence number, so a cursor
@@ -50,6 +60,8 @@ export interface Appended {
 export class OutboxLog {
   private pending: { draft: EntryDraft; resolve: (a: Appended) => void; reject: (e: unknown) => void }[] = [];
   private committing = false;
+  /** Set by the engine; until then nothing is in flight. */
+  isSending: SendingCheck = () => false;
 
   private constructor(private readonly db: Db) {}
 
@@ -88,7 +100,7 @@ export class OutboxLog {
       try {
         const tx = this.db.transaction(['entries', 'versions', 'idmap'], 'readwrite');
         const results: Appended[] = [];
-        for (const { draft } of batch) results.push(await appendInTx(tx, draft));
+        for (const { draft } of batch) results.push(await appendInTx(tx, draft, this.isSending));
         await tx.done;
         batch.forEach((item, index) => item.resolve(results[index]!));
       } catch (error) {
@@ -263,15 +275,29 @@ export class OutboxLog {
   }
 }
 
-async function appendInTx(tx: EntriesTx, draft: EntryDraft): Promise<Appended> {
+async function appendInTx(tx: EntriesTx, draft: EntryDraft, isSending: SendingCheck): Promise<Appended> {
   const entries = tx.objectStore('entries');
-  const previous = await entries.index('lane').openCursor(IDBKeyRange.only(draft.resource), 'prev');
+  const laneIndex = entries.index('lane');
+  const previous = await laneIndex.openCursor(IDBKeyRange.only(draft.resource), 'prev');
   const before = previous?.value;
   // A write made on top of the user's own unsent write is based on what that one will return.
   const chained = before !== undefined && (draft.requestedBase === null || draft.requestedBase === before.requestedBase);
-  const entry: StoredEntry = { ...draft, lane: draft.resource, chained, baseVersion: chained ? null : draft.requestedBase };
+  const entry: StoredEntry = { ...draft, lane: draft.resource, chained, baseVersion: chained ? null : draft.requestedBase, coalesced: [] };
+  if (before !== undefined && draft.coalesce) {
+    // Only a delete can cancel the whole lane; anything else looks at the last write alone.
+    const lane = draft.method === 'DELETE' ? await laneIndex.getAll(IDBKeyRange.only(draft.resource)) : [before];
+    const decision = coalesce(lane, entry, isSending);
+    if (decision.kind === 'merge') {
+      await entries.put(decision.into);
+      return { entry, isHead: false, outcome: 'merged', removed: [] };
+    }
+    if (decision.kind === 'cancel') {
+      for (const removed of decision.removed) await entries.delete(removed.seq!);
+      return { entry, isHead: false, outcome: 'cancelled', removed: decision.removed };
+    }
+  }
   entry.seq = await entries.add(entry);
-  return { entry, isHead: before === undefined };
+  return { entry, isHead: before === undefined, outcome: 'queued', removed: [] };
 }
 
 function remapEntry(entry: StoredEntry, mapping: IdMapping, lane: string): void {

@@ -6,11 +6,11 @@ import { isRecord } from './capture';
 /**
  * The answer a page gets for a write that is safely in the log but not yet on the server:
  * 202 with the request's own JSON, plus the temporary id (and URL) of a create, so the page can
- * show and address the new item at once.
+ * show and address the new item at once. `cancelled`: a delete that cancelled a never-sent create.
  */
-export function queuedResponse(entry: StoredEntry, config: OutboxConfig): Response {
+export function queuedResponse(entry: StoredEntry, config: OutboxConfig, status: 'queued' | 'held' | 'cancelled'): Response {
   const headers = new Headers({
-    [outboxHeaders.status]: entry.state === 'held' ? 'held' : 'queued',
+    [outboxHeaders.status]: status,
     [outboxHeaders.id]: entry.id,
     [outboxHeaders.resource]: entry.resource,
   });

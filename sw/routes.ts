@@ -1,4 +1,4 @@
-import type { OutboxConfig } from './config';
+import type { OutboxConfig, Route } from './config';
 
 const mutatingMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -7,14 +7,15 @@ export function isMutating(method: string): boolean {
 }
 
 /**
- * Whether a URL is on a configured route. Relative routes are same-origin paths; absolute ones
- * name their origin, which must also be listed in `origins` so nothing cross-origin is taken by accident.
+ * The route a URL is on, or null. Relative routes are same-origin paths; absolute ones name
+ * their origin, which must also be listed in `origins`, so nothing cross-origin is taken by accident.
  */
-export function isOnRoute(url: URL, config: Pick<OutboxConfig, 'routes' | 'origins'>, selfOrigin: string): boolean {
-  return config.routes.some((route) => {
-    if (route.startsWith('/')) return url.origin === selfOrigin && url.pathname.startsWith(route);
-    const prefix = new URL(route);
+export function routeFor(url: URL, config: Pick<OutboxConfig, 'routes' | 'origins'>, selfOrigin: string): Route | null {
+  const matches = (route: Route): boolean => {
+    if (route.path.startsWith('/')) return url.origin === selfOrigin && url.pathname.startsWith(route.path);
+    const prefix = new URL(route.path);
     const allowed = prefix.origin === selfOrigin || config.origins.includes(prefix.origin);
     return allowed && url.origin === prefix.origin && url.pathname.startsWith(prefix.pathname);
-  });
+  };
+  return config.routes.find(matches) ?? null;
 }

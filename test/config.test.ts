@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { configFromScriptUrl, defaultConfig, resolveConfig } from '../sw/config';
+import { configFromScriptUrl, resolveConfig } from '../sw/config';
 import { camelCase, settingsFromDataset } from '../client/settings';
 
 describe('settings', () => {
   it('fills defaults', () => {
-    expect(resolveConfig()).toEqual(defaultConfig);
-    expect(resolveConfig({ routes: ['/v2/'] }).routes).toEqual(['/v2/']);
+    expect(resolveConfig()).toMatchObject({ idField: 'id', concurrency: 6, maxAttempts: 10, maxAgeDays: 7, versioning: 'etag' });
+    expect(resolveConfig().routes).toEqual([{ path: '/api/', coalesce: true, conflict: 'server-wins' }]);
+    expect(resolveConfig({ routes: ['/v2/'] }).routes.map((route) => route.path)).toEqual(['/v2/']);
   });
 
   it('refuses unknown names and bad values loudly', () => {
@@ -16,7 +17,7 @@ describe('settings', () => {
 
   it('reads the settings of a drop-in worker from its URL', () => {
     const url = `https://a.test/outbox-sw.js?config=${encodeURIComponent(JSON.stringify({ routes: ['/v1/'], maxAttempts: 3 }))}`;
-    expect(configFromScriptUrl(url)).toMatchObject({ routes: ['/v1/'], maxAttempts: 3, idField: 'id' });
+    expect(configFromScriptUrl(url)).toMatchObject({ routes: [{ path: '/v1/' }], maxAttempts: 3, idField: 'id' });
   });
 
   it('gives every setting one name: kebab-case attributes become the camelCase names', () => {

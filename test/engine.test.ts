@@ -119,8 +119,8 @@ describe('replay engine', () => {
   it('with client-wins, re-sends against the server\'s version under a new key', async () => {
     let calls = 0;
     const server = new ScriptedServer(() => (++calls === 1 ? { status: 412, body: { title: 'theirs' }, headers: { etag: '"5"' } } : { status: 200, body: { title: 'mine' }, headers: { etag: '"6"' } }));
-    const { log, engine } = await engineWith(server, { conflict: 'client-wins' });
-    await log.append(draft('PATCH', '/api/todos/1', { title: 'mine' }, { requestedBase: '"4"' }));
+    const { log, engine } = await engineWith(server);
+    await log.append(draft('PATCH', '/api/todos/1', { title: 'mine' }, { requestedBase: '"4"', conflict: 'client-wins' }));
     await engine.kick();
     expect(server.sent.map((s) => s.headers['if-match'])).toEqual(['"4"', '"5"']);
     expect(server.sent[0]!.headers['idempotency-key']).not.toBe(server.sent[1]!.headers['idempotency-key']);

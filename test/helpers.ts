@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { resolveConfig, type OutboxConfig } from '../sw/config';
+import { resolveConfig, type OutboxSettings } from '../sw/config';
 import { ReplayEngine } from '../sw/engine';
 import type { EntryDraft } from '../sw/entry';
 import { EventHub } from '../sw/events';
@@ -16,7 +16,7 @@ export function openTestLog(): Promise<OutboxLog> {
 
 const origin = 'http://app.test';
 
-/** A write as capture would make it; JSON bodies by default. */
+/** A write as capture would make it; JSON bodies, coalescing off unless asked for. */
 export function draft(method: string, path: string, body?: unknown, extra: Partial<EntryDraft> = {}): EntryDraft {
   const url = new URL(path, origin);
   const bytes = body === undefined ? null : (new TextEncoder().encode(JSON.stringify(body)).buffer as ArrayBuffer);
@@ -26,7 +26,7 @@ export function draft(method: string, path: string, body?: unknown, extra: Parti
     body: bytes, contentType: body === undefined ? null : 'application/json',
     resource: `${url.origin}${url.pathname}`, tempId: null, tempUrl: null, requestedBase: null, baseRepresentation: null,
     createdAt: Date.now(), attempts: 0, failures: 0, nextAttemptAt: 0, notBefore: 0,
-    state: 'queued', lastStatus: null, lastError: null, reason: null, ...extra,
+    state: 'queued', lastStatus: null, lastError: null, reason: null, coalesce: false, conflict: 'server-wins', ...extra,
   };
 }
 
@@ -82,7 +82,7 @@ export interface TestEngine {
 }
 
 /** An engine over a fresh log, with every event it emits collected. */
-export async function startEngine(server: ScriptedServer, settings: Partial<OutboxConfig> = {}): Promise<TestEngine> {
+export async function startEngine(server: ScriptedServer, settings: Partial<OutboxSettings> = {}): Promise<TestEngine> {
   const log = await openTestLog();
   const hub = await EventHub.create(log);
   const engine = new ReplayEngine(log, hub, resolveConfig(settings), server.fetch);

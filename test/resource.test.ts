@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { realIdOf, remapJson, remapUrl, resourceKey, tempIdsIn, tempResourceUrl } from '../sw/resource';
-import { isOnRoute } from '../sw/routes';
+import { resolveConfig } from '../sw/config';
+import { routeFor } from '../sw/routes';
 
 describe('resources and temporary ids', () => {
   it('keys a write by origin and path, and a path through a temporary id by that id', () => {
@@ -32,11 +33,18 @@ describe('resources and temporary ids', () => {
 describe('routes', () => {
   const self = 'http://a.test';
   it('takes same-origin paths under a route, and other origins only when listed', () => {
-    const config = { routes: ['/api/', 'http://b.test/v1/'], origins: [] as string[] };
-    expect(isOnRoute(new URL('http://a.test/api/x'), config, self)).toBe(true);
-    expect(isOnRoute(new URL('http://a.test/apix'), config, self)).toBe(false);
-    expect(isOnRoute(new URL('http://c.test/api/x'), config, self)).toBe(false);
-    expect(isOnRoute(new URL('http://b.test/v1/x'), config, self)).toBe(false);
-    expect(isOnRoute(new URL('http://b.test/v1/x'), { ...config, origins: ['http://b.test'] }, self)).toBe(true);
+    const config = resolveConfig({ routes: ['/api/', 'http://b.test/v1/'] });
+    const taken = (url: string, origins: string[] = []) => routeFor(new URL(url), { ...config, origins }, self) !== null;
+    expect(taken('http://a.test/api/x')).toBe(true);
+    expect(taken('http://a.test/apix')).toBe(false);
+    expect(taken('http://c.test/api/x')).toBe(false);
+    expect(taken('http://b.test/v1/x')).toBe(false);
+    expect(taken('http://b.test/v1/x', ['http://b.test'])).toBe(true);
+  });
+
+  it('gives each route its own settings, falling back to the global ones', () => {
+    const config = resolveConfig({ coalesce: false, routes: [{ path: '/api/counters/', coalesce: true, conflict: 'client-wins' }, '/api/'] });
+    expect(routeFor(new URL('http://a.test/api/counters/1'), config, self)).toEqual({ path: '/api/counters/', coalesce: true, conflict: 'client-wins' });
+    expect(routeFor(new URL('http://a.test/api/todos/1'), config, self)).toEqual({ path: '/api/', coalesce: false, conflict: 'server-wins' });
   });
 });
