@@ -16,8 +16,11 @@ export class DemoServer {
     return (await this.request.get('/__test/writes')).json() as Promise<AuditedWrite[]>;
   }
 
-  async faults(faults: { delayMs?: number; fail?: { count: number; status: number; retryAfter?: string } }): Promise<void> {
+  /** Sets the faults mutating requests meet; with no argument, reads what is left of them. */
+  async faults(faults?: { delayMs?: number; fail?: { count: number; status: number; retryAfter?: string } }): Promise<unknown> {
+    if (faults === undefined) return (await this.request.get('/__test/faults')).json();
     expect((await this.request.post('/__test/faults', { data: faults })).status()).toBe(204);
+    return faults;
   }
 
   async todos(): Promise<ServerTodo[]> {
@@ -70,5 +73,44 @@ export function pageFetch(page: Page, url: string, init: { method: string; heade
       return { status: response.status, headers: Object.fromEntries(response.headers), text, ms: performance.now() - started };
     },
     { url, init },
+  );
+}
+
+/** Opens the plain drop-in page and waits until `window.outbox` is connected. */
+export async function openDropIn(page: Page): Promise<void> {
+  await page.goto('/dropin.html');
+  await page.evaluate(() => window.outbox.ready.then(() => undefined));
+}
+
+export interface XhrAnswer {
+  status: number;
+  headers: Record<string, string>;
+  json: unknown;
+}
+
+/** Sends an XMLHttpRequest from the page, as an app that predates fetch would. */
+export function pageXhr(page: Page, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<XhrAnswer> {
+  return page.evaluate(
+    ({ method, url, body, headers }) =>
+      new Promise<XhrAnswer>((resolve, reject) => {
+        const request = new XMLHttpRequest();
+        request.open(method, url);
+        if (body !== undefined) request.setRequestHeader('Content-Type', 'application/json');
+        for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);
+        request.onload = () => {
+          const lines = request.getAllResponseHeaders().trim().split(/[\r\n]+/).filter(Boolean);
+          const parsed = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+          let json: unknown = null;
+          try {
+            json = request.responseText ? JSON.parse(request.responseText) : null;
+          } catch {
+            json = request.responseText;
+          }
+          resolve({ status: request.status, headers: parsed, json });
+        };
+        request.onerror = () => reject(new Error(`XHR ${method} ${url} failed`));
+        request.send(body === undefined ? null : JSON.stringify(body));
+      }),
+    { method, url, body, headers },
   );
 }

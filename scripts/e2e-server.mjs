@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 
 const dataDir = process.env.DATA_DIR ?? '.data/e2e';
 rmSync(dataDir, { recursive: true, force: true });
-const child = spawn('npx', ['tsx', 'demo/server/main.ts'], { stdio: 'inherit', env: { ...process.env, DATA_DIR: dataDir } });
+// e2e/pages holds plain pages that use the drop-in, next to the demo app.
+const env = { ...process.env, DATA_DIR: dataDir, STATIC_DIRS: 'dist/demo:dist:e2e/pages' };
+const child = spawn('npx', ['tsx', 'demo/server/main.ts'], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

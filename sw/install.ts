@@ -71,12 +71,16 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     const { request } = event;
     if (takes(request)) {
       event.respondWith(ready.then((parts) => handleWrite(request, parts)));
-    } else if (options.observeReads !== false && request.method === 'GET' && routeFor(new URL(request.url), config, self.location.origin) !== null) {
+    } else if (request.method === 'GET' && routeFor(new URL(request.url), config, self.location.origin) !== null) {
+      const addressesTempId = tempIdsIn(new URL(request.url)).length > 0;
+      if (options.observeReads === false && !addressesTempId) return;
       event.respondWith(
-        fetch(request).then((response) => {
-          event.waitUntil(learn(request, response.clone()).catch(() => undefined));
+        (async () => {
+          const real = await withRealIds(request, (await ready).log);
+          const response = await fetch(real);
+          if (options.observeReads !== false) event.waitUntil(learn(real, response.clone()).catch(() => undefined));
           return response;
-        }),
+        })(),
       );
     }
   });

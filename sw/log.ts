@@ -199,17 +199,22 @@ export class OutboxLog {
     return cascaded;
   }
 
-  /** Puts a dead write back in its lane (after the writes that are there now), to be sent again. */
+  /**
+   * Makes a write due now: a held or waiting one where it stands (a server's Retry-After still
+   * holds), a dead one back at the end of its lane, after the writes that are there now.
+   */
   async revive(id: string): Promise<StoredEntry | undefined> {
     const tx = this.db.transaction('entries', 'readwrite');
     const key = await tx.store.index('id').getKey(id);
     const entry = key === undefined ? undefined : await tx.store.get(key);
     if (!entry || key === undefined) return undefined;
-    if (entry.state === 'dead') {
+    const wasDead = entry.state === 'dead';
+    const revived: StoredEntry = { ...entry, lane: entry.resource, state: 'queued', failures: 0, nextAttemptAt: 0, reason: null };
+    if (wasDead) {
       await tx.store.delete(key);
-      delete entry.seq;
+      delete revived.seq;
+      revived.notBefore = 0;
     }
-    const revived: StoredEntry = { ...entry, lane: entry.resource, state: 'queued', failures: 0, nextAttemptAt: 0, notBefore: 0, reason: null };
     const seq = await tx.store.put(revived);
     await tx.done;
     return { ...revived, seq };
