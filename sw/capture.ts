@@ -1,6 +1,5 @@
 import type { OutboxConfig, Route } from './config';
 import type { EntryDraft } from './entry';
-import type { KnownVersion } from './log';
 import { isJson } from './outcome';
 import { newTempId, resourceKey, tempResourceUrl } from './resource';
 
@@ -15,13 +14,12 @@ export type Capture =
 
 /**
  * Turns a page's write into a log entry: the bytes as sent, headers without credentials, the
- * resource it addresses, and the version it is based on.
+ * resource it addresses, and the version the page based it on, if it said.
  */
 export async function captureWrite(
   request: Request,
   config: OutboxConfig,
   route: Route,
-  knownVersion: (resource: string) => Promise<KnownVersion | undefined>,
   now: number,
 ): Promise<Capture> {
   const declaredLength = Number(request.headers.get('content-length') ?? '0');
@@ -39,8 +37,6 @@ export async function captureWrite(
   const createdUrl = isCreate ? tempResourceUrl(url, tempId ?? String(clientId)) : null;
   const resource = createdUrl ? resourceKey(new URL(createdUrl)) : resourceKey(url);
 
-  const known = await knownVersion(resource);
-  const requestedBase = baseVersionOf(request.headers, json, config) ?? known?.version ?? null;
   const headers: [string, string][] = [];
   const liveHeaders: [string, string][] = [];
   request.headers.forEach((value, name) => {
@@ -60,8 +56,9 @@ export async function captureWrite(
     resource,
     tempId,
     tempUrl: tempId ? createdUrl : null,
-    requestedBase: config.versioning === 'off' ? null : requestedBase,
-    baseRepresentation: known?.representation ?? null,
+    // What the worker knows of the resource is filled in by the log, in the commit's transaction.
+    requestedBase: baseVersionOf(request.headers, json, config),
+    baseRepresentation: null,
     createdAt: now,
     attempts: 0,
     failures: 0,
@@ -72,6 +69,7 @@ export async function captureWrite(
     lastError: null,
     reason: null,
     coalesce: route.coalesce,
+    versioned: config.versioning !== 'off',
     conflict: route.conflict,
   };
   return { ok: true, draft, liveHeaders };

@@ -15,6 +15,8 @@ interface Settled {
   /** The lane to go on with (it changes when a create's temporary id is remapped), or null to stop. */
   nextLane: string | null;
   networkDown: boolean;
+  /** For a live write confirmed: the log being settled after the page already has its answer. */
+  settling?: Promise<unknown>;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -106,10 +108,12 @@ export class ReplayEngine {
 
   /**
    * Sends a write the page is waiting on (its lane claimed by the caller), following the conflict
-   * strategy to a final answer. Null means the page gets `202 queued`.
+   * strategy to a final answer. Null means the page gets `202 queued`. A confirmed answer goes to
+   * the page at once; settling the log after it (and releasing the lane) is handed to `keepAlive`.
    */
-  async sendLive(entry: StoredEntry, liveHeaders: [string, string][]): Promise<Response | null> {
+  async sendLive(entry: StoredEntry, liveHeaders: [string, string][], keepAlive: (work: Promise<unknown>) => void): Promise<Response | null> {
     let lane = entry.resource;
+    let settling: Promise<unknown> = Promise.resolve();
     try {
       if (browserOffline()) {
         this.onNetworkDown();
@@ -117,6 +121,7 @@ export class ReplayEngine {
       }
       for (;;) {
         const settled = await this.sendAndSettle(entry, liveHeaders);
+        settling = settled.settling ?? settling;
         if (settled.response || settled.nextLane === null) return settled.response;
         // A client-wins re-send: the same write, now based on the server's version.
         const again = await this.log.laneHead(settled.nextLane);
@@ -125,8 +130,13 @@ export class ReplayEngine {
         entry = again;
       }
     } finally {
-      this.release(lane);
-      void this.kick();
+      const claimed = lane;
+      keepAlive(
+        settling.finally(() => {
+          this.release(claimed);
+          void this.kick();
+        }),
+      );
     }
   }
 
@@ -237,13 +247,18 @@ export class ReplayEngine {
 
   /** One attempt of a lane's head, then everything its outcome means for the log and the tabs. */
   private async sendAndSettle(entry: StoredEntry, liveHeaders: [string, string][] | null): Promise<Settled> {
-    // Marked before the first await: from here on no new write may be merged into this one.
+    // Marked before the first await: from here on, until its outcome is in the log, no new write
+    // may be merged into this one.
     this.sending.add(entry.id);
+    let settled: Settled;
     try {
-      return await this.attemptAndSettle(entry, liveHeaders);
-    } finally {
+      settled = await this.attemptAndSettle(entry, liveHeaders);
+    } catch (error) {
       this.sending.delete(entry.id);
+      throw error;
     }
+    const settling = (settled.settling ?? Promise.resolve()).finally(() => this.sending.delete(entry.id));
+    return { ...settled, settling };
   }
 
   private async attemptAndSettle(entry: StoredEntry, liveHeaders: [string, string][] | null): Promise<Settled> {
@@ -261,7 +276,8 @@ export class ReplayEngine {
 
     if (outcome.kind === 'confirmed' && response) {
       this.lastError = null;
-      return { response: live ? response : null, nextLane: await this.confirm(entry, response, live), networkDown: false };
+      if (live) return { response, nextLane: null, networkDown: false, settling: this.confirm(entry, response, true) };
+      return { response: null, nextLane: await this.confirm(entry, response, false), networkDown: false };
     }
     const body = response ? await readBody(response) : null;
     entry.lastStatus = response?.status ?? null;

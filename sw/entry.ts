@@ -44,6 +44,8 @@ export interface StoredEntry {
   reason: string | null;
   /** The route's settings, decided when the write was taken. */
   coalesce: boolean;
+  /** Whether the write carries a version at all (`versioning` is not `off`). */
+  versioned: boolean;
   conflict: ConflictStrategy;
   /** Ids of later writes merged into this one: they settle when it does. */
   coalesced: string[];

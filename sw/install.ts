@@ -70,7 +70,7 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
   self.addEventListener('fetch', (event) => {
     const { request } = event;
     if (takes(request)) {
-      event.respondWith(ready.then((parts) => handleWrite(request, parts)));
+      event.respondWith(ready.then((parts) => handleWrite(request, parts, (work) => event.waitUntil(work))));
     } else if (request.method === 'GET' && routeFor(new URL(request.url), config, self.location.origin) !== null) {
       const addressesTempId = tempIdsIn(new URL(request.url)).length > 0;
       if (options.observeReads === false && !addressesTempId) return;
@@ -109,12 +109,12 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
   // Worker start is a replay trigger: whatever was left when the browser stopped it goes out now.
   void ready.then(({ engine }) => engine.kick(true));
 
-  async function handleWrite(original: Request, parts: Awaited<typeof ready>): Promise<Response> {
+  async function handleWrite(original: Request, parts: Awaited<typeof ready>, keepAlive: (work: Promise<unknown>) => void): Promise<Response> {
     const { log, engine, events } = parts;
     const request = await withRealIds(original, log);
     const route = routeFor(new URL(request.url), config, self.location.origin);
     if (!route) return fetch(request);
-    const captured = await captureWrite(request, config, route, (resource) => log.knownVersion(resource), Date.now()).catch(() => null);
+    const captured = await captureWrite(request, config, route, Date.now()).catch(() => null);
     if (!captured?.ok) return passThroughOrRefuse(request, captured?.reason ?? 'unreadable-body');
     const appended = await log.append(captured.draft).catch(() => null);
     if (!appended) return passThroughOrRefuse(request, 'storage-failed');
@@ -127,7 +127,7 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     }
     engine.statusChanged();
     if (appended.isHead && !engine.paused && engine.tryClaim(entry.resource)) {
-      const answer = await engine.sendLive(entry, captured.liveHeaders);
+      const answer = await engine.sendLive(entry, captured.liveHeaders, keepAlive);
       if (answer) return answer;
       const stored = await log.get(entry.id);
       return queuedResponse(stored ?? entry, config, stored?.state === 'held' ? 'held' : 'queued');

@@ -149,21 +149,25 @@ export class OutboxLog {
     const tx = this.db.transaction(['entries', 'versions', 'idmap'], 'readwrite');
     if (entry.seq !== undefined) await tx.objectStore('entries').delete(entry.seq);
     const lane = entry.lane ?? entry.resource;
-    const rest = await tx.objectStore('entries').index('lane').getAll(IDBKeyRange.only(lane));
     let nextLane = lane;
     if (result.mapping) {
       await tx.objectStore('idmap').put(result.mapping);
       nextLane = resourceKey(new URL(result.mapping.realUrl));
     }
-    let chainedNext = true;
-    for (const later of rest) {
+    // Only the next write's base changes, unless a remap rewrites the whole lane: a long lane is
+    // not read again for every write confirmed in it.
+    let cursor = await tx.objectStore('entries').index('lane').openCursor(IDBKeyRange.only(lane));
+    let first = true;
+    while (cursor && (first || result.mapping)) {
+      const later = cursor.value;
       if (result.mapping) remapEntry(later, result.mapping, nextLane);
-      if (chainedNext && later.chained) {
+      if (first && later.chained) {
         later.baseVersion = result.version;
         later.chained = false;
       }
-      chainedNext = false;
-      await tx.objectStore('entries').put(later);
+      first = false;
+      await cursor.update(later);
+      cursor = await cursor.continue();
     }
     const resource = result.mapping ? nextLane : entry.resource;
     if (entry.method === 'DELETE') await tx.objectStore('versions').delete(resource);
@@ -285,9 +289,19 @@ async function appendInTx(tx: EntriesTx, draft: EntryDraft, isSending: SendingCh
   const laneIndex = entries.index('lane');
   const previous = await laneIndex.openCursor(IDBKeyRange.only(draft.resource), 'prev');
   const before = previous?.value;
+  const known = draft.versioned ? await tx.objectStore('versions').get(draft.resource) : undefined;
+  const requestedBase = draft.requestedBase ?? known?.version ?? null;
   // A write made on top of the user's own unsent write is based on what that one will return.
   const chained = before !== undefined && (draft.requestedBase === null || draft.requestedBase === before.requestedBase);
-  const entry: StoredEntry = { ...draft, lane: draft.resource, chained, baseVersion: chained ? null : draft.requestedBase, coalesced: [] };
+  const entry: StoredEntry = {
+    ...draft,
+    requestedBase,
+    baseRepresentation: draft.baseRepresentation ?? known?.representation ?? null,
+    lane: draft.resource,
+    chained,
+    baseVersion: chained ? null : requestedBase,
+    coalesced: [],
+  };
   if (before !== undefined && draft.coalesce) {
     // Only a delete can cancel the whole lane; anything else looks at the last write alone.
     const lane = draft.method === 'DELETE' ? await laneIndex.getAll(IDBKeyRange.only(draft.resource)) : [before];
