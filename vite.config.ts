@@ -40,6 +40,10 @@ const targets: Record<string, UserConfig> = {
     },
   },
   'demo-worker': classicScript('demo/app/demo-sw.ts', 'demo-sw.js', resolve(dist, 'demo')),
+  // The benchmark's other contenders (`npm run bench` builds them).
+  'bench-workbox': classicScript('bench/workers/workbox-sw.ts', 'workbox-sw.js', resolve(dist, 'bench')),
+  'bench-pass': classicScript('bench/workers/pass-sw.ts', 'pass-sw.js', resolve(dist, 'bench')),
+  'bench-echo': classicScript('bench/workers/echo-sw.ts', 'echo-sw.js', resolve(dist, 'bench')),
   demo: {
     root: resolve(root, 'demo/app'),
     define: production,

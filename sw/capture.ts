@@ -10,7 +10,8 @@ const managedHeaders = new Set(['if-match', 'idempotency-key', 'content-length']
 
 export type Capture =
   | { ok: true; draft: EntryDraft; liveHeaders: [string, string][] }
-  | { ok: false; reason: string };
+  /** Not taken; `request` is what to send instead (the page's, or rebuilt if its body was read). */
+  | { ok: false; reason: string; request: Request };
 
 /**
  * Turns a page's write into a log entry: the bytes as sent, headers without credentials, the
@@ -23,10 +24,13 @@ export async function captureWrite(
   now: number,
 ): Promise<Capture> {
   const declaredLength = Number(request.headers.get('content-length') ?? '0');
-  if (declaredLength > config.maxBodyBytes) return { ok: false, reason: 'body-too-large' };
-  const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.clone().arrayBuffer();
-  if (body !== null && body.byteLength > config.maxBodyBytes) return { ok: false, reason: 'body-too-large' };
-  const stored = body !== null && body.byteLength > 0 ? body : null;
+  if (declaredLength > config.maxBodyBytes) return { ok: false, reason: 'body-too-large', request };
+  // Read once, not cloned: teeing the stream costs more than the write itself.
+  const body = await request.arrayBuffer();
+  if (body.byteLength > config.maxBodyBytes) {
+    return { ok: false, reason: 'body-too-large', request: new Request(request.url, { method: request.method, headers: request.headers, body, credentials: request.credentials }) };
+  }
+  const stored = body.byteLength > 0 ? body : null;
   const contentType = request.headers.get('content-type');
   const json = stored !== null && isJson(contentType) ? parseJson(stored) : undefined;
 

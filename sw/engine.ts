@@ -17,6 +17,8 @@ interface Settled {
   networkDown: boolean;
   /** For a live write confirmed: the log being settled after the page already has its answer. */
   settling?: Promise<unknown>;
+  /** The lane's next write as the log has it now, when settling read it anyway (undefined: read it). */
+  next?: StoredEntry | null;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -49,8 +51,9 @@ export class ReplayEngine {
   private inFlight = 0;
   private lastError: string | null = null;
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Called when a send fails for the network, so the browser's Background Sync can fire on reconnect. */
+  /** Called once when the network goes, so the browser's Background Sync can fire on reconnect. */
   onNetworkDown: () => void = () => {};
+  private syncRequested = false;
   paused = false;
   private readonly instance = crypto.randomUUID();
 
@@ -116,7 +119,7 @@ export class ReplayEngine {
     let settling: Promise<unknown> = Promise.resolve();
     try {
       if (browserOffline()) {
-        this.onNetworkDown();
+        this.networkWentDown();
         return null;
       }
       for (;;) {
@@ -160,7 +163,7 @@ export class ReplayEngine {
     this.statusTimer = setTimeout(() => {
       this.statusTimer = null;
       void this.status().then((status) => this.events.broadcastStatus(status));
-    }, 30);
+    }, 150);
   }
 
   private async drain(force: boolean): Promise<void> {
@@ -178,7 +181,7 @@ export class ReplayEngine {
   private async pass(force: boolean): Promise<number> {
     if (!force && this.networkDown && Date.now() < this.networkRetryAt) return this.networkRetryAt;
     if (browserOffline()) {
-      this.onNetworkDown();
+      this.networkWentDown();
       return Date.now() + offlinePollMs;
     }
     let cursor: string | null = null;
@@ -212,12 +215,15 @@ export class ReplayEngine {
   /** Sends a lane's writes in order until it is empty or its head must wait. Releases the lane. */
   private async runLane(lane: string, force: boolean): Promise<{ wakeAt: number; networkDown: boolean }> {
     try {
+      let head = await this.log.laneHead(lane);
       for (;;) {
-        const head = await this.log.laneHead(lane);
+        // From reading the head to marking it as sending there is no await: no write can be
+        // coalesced into it in between.
         if (!head || head.state !== 'queued' || this.paused) return { wakeAt: Infinity, networkDown: false };
         const now = Date.now();
         if (head.createdAt + this.config.maxAgeDays * dayMs < now) {
           await this.kill(head, 'expired', null, null, false);
+          head = await this.log.laneHead(lane);
           continue;
         }
         const due = Math.max(head.notBefore, force ? 0 : head.nextAttemptAt);
@@ -225,15 +231,22 @@ export class ReplayEngine {
         const settled = await this.sendAndSettle(head, null);
         if (settled.nextLane === null) return { wakeAt: Infinity, networkDown: settled.networkDown };
         if (settled.nextLane !== lane) {
-          // The lane was renamed by an id remap: carry the claim over.
+          // The lane was renamed by an id remap: carry the claim over before reading it.
           if (!this.tryClaim(settled.nextLane)) return { wakeAt: Infinity, networkDown: false };
           this.release(lane);
           lane = settled.nextLane;
         }
+        head = settled.next === undefined ? await this.log.laneHead(lane) : (settled.next ?? undefined);
       }
     } finally {
       this.release(lane);
     }
+  }
+
+  private networkWentDown(): void {
+    if (this.syncRequested) return;
+    this.syncRequested = true;
+    this.onNetworkDown();
   }
 
   private scheduleTimer(wakeAt: number): void {
@@ -272,12 +285,14 @@ export class ReplayEngine {
     this.statusChanged();
     if (response === null) this.networkFailures++;
     else this.networkFailures = 0;
+    if (response !== null) this.syncRequested = false;
     this.lastError = attempt.error ?? this.lastError;
 
     if (outcome.kind === 'confirmed' && response) {
       this.lastError = null;
       if (live) return { response, nextLane: null, networkDown: false, settling: this.confirm(entry, response, true) };
-      return { response: null, nextLane: await this.confirm(entry, response, false), networkDown: false };
+      const { lane: nextLane, head } = await this.confirm(entry, response, false);
+      return { response: null, nextLane, networkDown: false, next: head ?? null };
     }
     const body = response ? await readBody(response) : null;
     entry.lastStatus = response?.status ?? null;
@@ -327,7 +342,7 @@ export class ReplayEngine {
           type: 'retrying', id: entry.id, resource: entry.resource, attempt: entry.attempts,
           nextAttemptAt: Math.max(entry.nextAttemptAt, entry.notBefore), reason: outcome.reason,
         });
-        if (response === null) this.onNetworkDown();
+        if (response === null) this.networkWentDown();
         return { response: null, nextLane: null, networkDown: response === null };
       }
       default:
@@ -335,16 +350,16 @@ export class ReplayEngine {
     }
   }
 
-  private async confirm(entry: StoredEntry, response: Response, live: boolean): Promise<string> {
+  private async confirm(entry: StoredEntry, response: Response, live: boolean): Promise<{ lane: string; head: StoredEntry | undefined }> {
     const body = await readBody(response);
     const version = versionOf(response, body, this.config);
     const mapping = entry.tempId ? this.mappingFor(entry, body, response.headers.get('location')) : null;
     const representation = body !== null && typeof body === 'object' ? body : null;
-    const nextLane = await this.log.confirm(entry, { version, representation, mapping });
+    const settled = await this.log.confirm(entry, { version, representation, mapping });
     for (const id of idsOf(entry)) this.events.emit({ type: 'confirmed', id, resource: entry.resource, status: response.status, body, version, live });
     if (mapping) this.events.emit({ type: 'idmap', ...mapping });
     this.statusChanged();
-    return nextLane;
+    return settled;
   }
 
   private mappingFor(entry: StoredEntry, body: unknown, location: string | null): IdMapping | null {

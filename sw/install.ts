@@ -115,9 +115,10 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     const route = routeFor(new URL(request.url), config, self.location.origin);
     if (!route) return fetch(request);
     const captured = await captureWrite(request, config, route, Date.now()).catch(() => null);
-    if (!captured?.ok) return passThroughOrRefuse(request, captured?.reason ?? 'unreadable-body');
+    if (!captured) return refusedResponse('unreadable-body', 'sw-outbox could not read this request');
+    if (!captured.ok) return passThroughOrRefuse(captured.request, captured.reason);
     const appended = await log.append(captured.draft).catch(() => null);
-    if (!appended) return passThroughOrRefuse(request, 'storage-failed');
+    if (!appended) return passThroughOrRefuse(rebuilt(request, captured.draft.body), 'storage-failed');
     const { entry } = appended;
     events.emit({ type: 'queued', id: entry.id, method: entry.method, url: entry.url, resource: entry.resource, tempId: entry.tempId });
     if (appended.outcome === 'cancelled') {
@@ -146,6 +147,11 @@ async function start(config: OutboxConfig, databaseName?: string) {
   engine.paused = (await log.getMeta<boolean>('paused')) ?? false;
   const api = createWorkerApi(log, engine, events);
   return { log, events, engine, api };
+}
+
+/** The page's request again, from the bytes already read out of it. */
+function rebuilt(request: Request, body: ArrayBuffer | null): Request {
+  return new Request(request.url, { method: request.method, headers: request.headers, body, credentials: request.credentials });
 }
 
 /** A page request to a temporary id that has since been confirmed goes to the real one. */

@@ -143,9 +143,13 @@ export class OutboxLog {
   /**
    * Settles a confirmed write in one transaction: removes it, bases the next chained write of its
    * lane on the version it got, remaps its temporary id through the lane, and records the version.
-   * Returns the lane the rest of the writes now live in.
+   * Returns the lane the rest of the writes now live in, and its new head (read in the same
+   * transaction, so the engine need not read it again).
    */
-  async confirm(entry: StoredEntry, result: { version: string | null; representation: unknown; mapping: IdMapping | null }): Promise<string> {
+  async confirm(
+    entry: StoredEntry,
+    result: { version: string | null; representation: unknown; mapping: IdMapping | null },
+  ): Promise<{ lane: string; head: StoredEntry | undefined }> {
     const tx = this.db.transaction(['entries', 'versions', 'idmap'], 'readwrite');
     if (entry.seq !== undefined) await tx.objectStore('entries').delete(entry.seq);
     const lane = entry.lane ?? entry.resource;
@@ -157,15 +161,15 @@ export class OutboxLog {
     // Only the next write's base changes, unless a remap rewrites the whole lane: a long lane is
     // not read again for every write confirmed in it.
     let cursor = await tx.objectStore('entries').index('lane').openCursor(IDBKeyRange.only(lane));
-    let first = true;
-    while (cursor && (first || result.mapping)) {
+    let head: StoredEntry | undefined;
+    while (cursor && (!head || result.mapping)) {
       const later = cursor.value;
       if (result.mapping) remapEntry(later, result.mapping, nextLane);
-      if (first && later.chained) {
+      if (!head && later.chained) {
         later.baseVersion = result.version;
         later.chained = false;
       }
-      first = false;
+      head ??= later;
       await cursor.update(later);
       cursor = await cursor.continue();
     }
@@ -175,7 +179,7 @@ export class OutboxLog {
       await tx.objectStore('versions').put({ resource, version: result.version, representation: result.representation, at: Date.now() });
     }
     await tx.done;
-    return nextLane;
+    return { lane: nextLane, head };
   }
 
   /**

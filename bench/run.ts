@@ -1,0 +1,279 @@
+// `npm run bench`: sw-outbox against Workbox Background Sync and the floors (raw idb, plain
+// fetch), in one Chromium, on one local server, with and without added latency. Prints a table
+// and writes bench/results.json. Sizes can be scaled down for a quick look: BENCH_SCALE=0.1.
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { chromiumLaunchOptions } from '../e2e/browser';
+import { startBenchServer, type BenchServer } from './server';
+import { WorkerHeap } from './worker-heap';
+
+type Contender = 'outbox' | 'workbox' | 'pass' | 'echo' | 'none';
+
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const size = (n: number): number => Math.max(10, Math.round(n * scale));
+const outboxSettings = { routes: ['/outbox/api/'], coalesce: false };
+const workerUrl: Record<Contender, string | null> = {
+  outbox: `/outbox/outbox-sw.js?config=${encodeURIComponent(JSON.stringify(outboxSettings))}`,
+  workbox: '/workbox/workbox-sw.js',
+  pass: '/pass/pass-sw.js',
+  echo: '/echo/echo-sw.js',
+  none: null,
+};
+
+interface Row {
+  scenario: string;
+  contender: string;
+  latencyMs: number;
+  count: number;
+  ms: number;
+  p50?: number;
+  p95?: number;
+  workerHeapMb?: number[];
+}
+
+const rows: Row[] = [];
+let server: BenchServer;
+let browser: Browser;
+
+/** A fresh context on a contender's page, its worker (if any) controlling it. */
+async function open(contender: Contender): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/${contender}/`);
+  const script = workerUrl[contender];
+  if (script) {
+    await page.evaluate(async ({ script, scope }) => {
+      await navigator.serviceWorker.register(script, { scope });
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+      }
+    }, { script, scope: `/${contender}/` });
+  }
+  return { context, page };
+}
+
+/** Fires `count` writes at once from the page; resolves when every one has an answer (or failed). */
+function fireWrites(page: Page, scope: string, method: string, count: number, resources: number, offset = 0) {
+  return page.evaluate(
+    async ({ scope, method, count, resources, offset }) => {
+      const started = performance.now();
+      const results = await Promise.allSettled(
+        Array.from({ length: count }, (_, i) =>
+          fetch(`/${scope}/api/items/${method === 'POST' ? '' : (offset + i) % resources}`, {
+            method,
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ title: `item ${offset + i}`, done: false, n: offset + i }),
+          }).then((response) => response.status),
+        ),
+      );
+      const statuses = results.map((result) => (result.status === 'fulfilled' ? result.value : 0));
+      return { ms: performance.now() - started, statuses };
+    },
+    { scope, method, count, resources, offset },
+  );
+}
+
+/** Counts Workbox's queued requests in its own database. */
+function workboxQueued(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('workbox-background-sync');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('requests')) return resolve(0);
+          const count = db.transaction('requests').objectStore('requests').count();
+          count.onsuccess = () => (db.close(), resolve(count.result));
+        };
+      }),
+  );
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function enqueue(count: number): Promise<void> {
+  for (const contender of ['outbox', 'workbox', 'echo'] as const) {
+    const { context, page } = await open(contender);
+    await context.setOffline(true);
+    const started = performance.now();
+    const fired = await fireWrites(page, contender, 'POST', count, 1);
+    if (contender !== 'workbox' && fired.statuses.some((status) => status !== 202)) throw new Error(`${contender} did not queue every write`);
+    if (contender === 'workbox') await until(async () => (await workboxQueued(page)) >= count, 120_000);
+    rows.push({ scenario: 'enqueue', contender: contender === 'echo' ? 'sw floor' : contender, latencyMs: 0, count, ms: performance.now() - started });
+    await context.close();
+  }
+  const { context, page } = await open('none');
+  const ms = await page.evaluate(async (count) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('floor', 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('requests', { autoIncrement: true });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const started = performance.now();
+    const tx = db.transaction('requests', 'readwrite');
+    for (let i = 0; i < count; i++) {
+      const body = new TextEncoder().encode(JSON.stringify({ title: `item ${i}`, done: false, n: i })).buffer;
+      tx.objectStore('requests').put({ url: `${location.origin}/none/api/items/`, method: 'POST', headers: [['content-type', 'application/json']], body, timestamp: Date.now() });
+    }
+    await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = reject)));
+    return performance.now() - started;
+  }, count);
+  rows.push({ scenario: 'enqueue', contender: 'idb floor', latencyMs: 0, count, ms });
+  await context.close();
+}
+
+/** Queues `count` writes over `resources` offline, reconnects, and times until the server has them all. */
+async function drainQueued(contender: 'outbox' | 'workbox', count: number, resources: number, latencyMs: number, sampleHeap = false): Promise<Row> {
+  const { context, page } = await open(contender);
+  await context.setOffline(true);
+  for (let offset = 0; offset < count; offset += 1000) await fireWrites(page, contender, 'PATCH', Math.min(1000, count - offset), resources, offset);
+  if (contender === 'workbox') await until(async () => (await workboxQueued(page)) >= count, 120_000);
+  server.resetCounts();
+  server.latencyMs = latencyMs;
+  const heap: number[] = [];
+  const probe = sampleHeap ? await WorkerHeap.attach(browser, '/outbox/') : null;
+  if (probe) heap.push(await probe.liveMb());
+  const sampler = probe ? setInterval(() => void probe.liveMb().then((mb) => heap.push(mb)), 1000) : null;
+  const started = performance.now();
+  await context.setOffline(false);
+  await server.waitForWrites(contender, count, 600_000);
+  const row: Row = { scenario: 'drain', contender, latencyMs, count, ms: performance.now() - started };
+  if (sampler) clearInterval(sampler);
+  if (probe) {
+    heap.push(await probe.liveMb());
+    await probe.detach();
+    row.workerHeapMb = heap;
+  }
+  server.latencyMs = 0;
+  await context.close();
+  return row;
+}
+
+async function drainFloor(count: number, resources: number, latencyMs: number): Promise<Row> {
+  const { context, page } = await open('none');
+  server.latencyMs = latencyMs;
+  const ms = await page.evaluate(async ({ count, resources }) => {
+    const started = performance.now();
+    let next = 0;
+    // Six at a time, as Chromium allows to one HTTP/1.1 host. (No named functions in here: the
+    // bundler would wrap them in a helper the page does not have.)
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        for (let i = next++; i < count; i = next++) {
+          await fetch(`/none/api/items/${i % resources}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ n: i }) });
+        }
+      }),
+    );
+    return performance.now() - started;
+  }, { count, resources });
+  server.latencyMs = 0;
+  await context.close();
+  return { scenario: 'drain', contender: 'fetch floor', latencyMs, count, ms };
+}
+
+async function online(contender: Contender, count: number, latencyMs: number): Promise<Row> {
+  const { context, page } = await open(contender);
+  server.latencyMs = latencyMs;
+  const timings = await page.evaluate(async ({ scope, count }) => {
+    const times: number[] = [];
+    // The first 20 warm up and are not counted.
+    for (let i = -20; i < count; i++) {
+      const started = performance.now();
+      const response = await fetch(`/${scope}/api/items/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `item ${i}` }) });
+      await response.text();
+      if (i >= 0) times.push(performance.now() - started);
+    }
+    return times;
+  }, { scope: contender, count });
+  server.latencyMs = 0;
+  await context.close();
+  const sorted = [...timings].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { scenario: 'online', contender, latencyMs, count, ms: sorted.reduce((a, b) => a + b, 0), p50: at(0.5), p95: at(0.95) };
+}
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
+const find = (scenario: string, contender: string, latencyMs: number, count?: number) =>
+  rows.find((row) => row.scenario === scenario && row.contender === contender && row.latencyMs === latencyMs && (count === undefined || row.count === count));
+
+async function main(): Promise<void> {
+  server = await startBenchServer();
+  browser = await chromium.launch(chromiumLaunchOptions());
+  const n = size(1000);
+  try {
+    console.error(`enqueue ${n}…`);
+    await enqueue(n);
+    for (const latency of [0, 20]) {
+      console.error(`drain ${n} over 100 resources, +${latency} ms…`);
+      rows.push(await drainQueued('outbox', n, 100, latency));
+      rows.push(await drainQueued('workbox', n, 100, latency));
+      rows.push(await drainFloor(n, 100, latency));
+      console.error(`online, +${latency} ms…`);
+      for (const contender of ['outbox', 'pass', 'none'] as const) rows.push(await online(contender, size(300), latency));
+    }
+    for (const count of [size(1000), size(5000), size(20000)]) {
+      console.error(`scale: drain ${count}…`);
+      const row = await drainQueued('outbox', count, 100, 0, true);
+      rows.push({ ...row, scenario: 'scale' });
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+
+  const ratios = {
+    enqueueVsWorkbox: find('enqueue', 'workbox', 0)!.ms / find('enqueue', 'outbox', 0)!.ms,
+    enqueueVsIdbFloor: find('enqueue', 'outbox', 0)!.ms / find('enqueue', 'idb floor', 0)!.ms,
+    enqueueVsSwFloor: find('enqueue', 'outbox', 0)!.ms / find('enqueue', 'sw floor', 0)!.ms,
+    drainVsWorkbox0: find('drain', 'workbox', 0)!.ms / find('drain', 'outbox', 0)!.ms,
+    drainVsWorkbox20: find('drain', 'workbox', 20)!.ms / find('drain', 'outbox', 20)!.ms,
+    drainVsFetchFloor0: find('drain', 'outbox', 0)!.ms / find('drain', 'fetch floor', 0)!.ms,
+    drainVsFetchFloor20: find('drain', 'outbox', 20)!.ms / find('drain', 'fetch floor', 20)!.ms,
+    onlineP50OverPassMs0: find('online', 'outbox', 0)!.p50! - find('online', 'pass', 0)!.p50!,
+    onlineP50OverPassMs20: find('online', 'outbox', 20)!.p50! - find('online', 'pass', 20)!.p50!,
+  };
+  const scaleRows = rows.filter((row) => row.scenario === 'scale');
+  const perEntryUs = scaleRows.map((row) => Math.round((row.ms / row.count) * 1000));
+
+  console.log('\nscenario  contender     +latency  count     total ms   p50 ms  p95 ms  per write µs');
+  for (const row of rows) {
+    console.log(
+      [row.scenario.padEnd(9), row.contender.padEnd(13), `${row.latencyMs} ms`.padStart(8), String(row.count).padStart(6), fmt(row.ms).padStart(11),
+        (row.p50 === undefined ? '' : fmt(row.p50)).padStart(8), (row.p95 === undefined ? '' : fmt(row.p95)).padStart(7),
+        String(Math.round((row.ms / row.count) * 1000)).padStart(13), row.workerHeapMb ? `  worker live heap ${Math.min(...row.workerHeapMb)}–${Math.max(...row.workerHeapMb)} MB` : ''].join(' '),
+    );
+  }
+  const targets = [
+    ['enqueue: Workbox / sw-outbox', ratios.enqueueVsWorkbox, '>= 10'],
+    ['enqueue: sw-outbox / idb floor', ratios.enqueueVsIdbFloor, '<= 3'],
+    ['enqueue: sw-outbox / sw floor (no target)', ratios.enqueueVsSwFloor, '<= 3'],
+    ['drain +0 ms: Workbox / sw-outbox', ratios.drainVsWorkbox0, '>= 4'],
+    ['drain +20 ms: Workbox / sw-outbox', ratios.drainVsWorkbox20, '>= 4'],
+    ['drain +0 ms: sw-outbox / fetch floor', ratios.drainVsFetchFloor0, '<= 1.3'],
+    ['drain +20 ms: sw-outbox / fetch floor', ratios.drainVsFetchFloor20, '<= 1.3'],
+    ['online p50 over pass-through, +0 ms (ms)', ratios.onlineP50OverPassMs0, '< 2'],
+    ['online p50 over pass-through, +20 ms (ms)', ratios.onlineP50OverPassMs20, '< 2'],
+  ] as const;
+  console.log('\nratio                                         value   target');
+  for (const [name, value, target] of targets) {
+    const [op, bound] = target.split(' ') as [string, string];
+    const met = op === '>=' ? value >= Number(bound) : op === '<=' ? value <= Number(bound) : value < Number(bound);
+    console.log(`${name.padEnd(44)} ${value.toFixed(2).padStart(7)}   ${target.padEnd(7)} ${met ? 'met' : 'MISSED'}`);
+  }
+  console.log(`\nscale: µs per write for ${scaleRows.map((row) => row.count).join(' / ')} entries: ${perEntryUs.join(' / ')}`);
+  writeFileSync(
+    new URL('./results.json', import.meta.url),
+    `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, chromium: browser.version(), scale, rows, ratios, perEntryUs }, null, 2)}\n`,
+  );
+}
+
+await main();

@@ -1,0 +1,88 @@
+// The benchmark's local server: one blank page per contender (each its own worker scope), the
+// workers, and an API that answers writes at once or after an added latency, counting them.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+const root = resolve(import.meta.dirname, '..');
+
+/** Worker script of each contender, served inside its own scope. */
+const workers: Record<string, string> = {
+  '/outbox/outbox-sw.js': 'dist/outbox-sw.js',
+  '/workbox/workbox-sw.js': 'dist/bench/workbox-sw.js',
+  '/pass/pass-sw.js': 'dist/bench/pass-sw.js',
+  '/echo/echo-sw.js': 'dist/bench/echo-sw.js',
+};
+
+export interface BenchServer {
+  url: string;
+  /** Latency added before every API answer. */
+  latencyMs: number;
+  /** Resolves once `count` writes under `/<scope>/api/` have been answered since the last reset. */
+  waitForWrites(scope: string, count: number, timeoutMs: number): Promise<void>;
+  writes(scope: string): number;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+export async function startBenchServer(): Promise<BenchServer> {
+  const counts = new Map<string, number>();
+  const waiters: { scope: string; count: number; resolve: () => void }[] = [];
+  let version = 0;
+
+  const state: BenchServer = {
+    url: '',
+    latencyMs: 0,
+    writes: (scope) => counts.get(scope) ?? 0,
+    resetCounts: () => counts.clear(),
+    waitForWrites: (scope, count, timeoutMs) =>
+      new Promise<void>((resolveWait, reject) => {
+        if (state.writes(scope) >= count) return resolveWait();
+        const timer = setTimeout(() => reject(new Error(`${scope}: ${state.writes(scope)} of ${count} writes after ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({ scope, count, resolve: () => (clearTimeout(timer), resolveWait()) });
+      }),
+    close: () => new Promise((done) => (server.closeAllConnections(), server.close(() => done()))),
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://bench');
+    const scope = url.pathname.split('/')[1] ?? '';
+    if (request.method === 'GET' && workers[url.pathname]) {
+      response.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-cache' });
+      response.end(await readFile(resolve(root, workers[url.pathname]!)));
+      return;
+    }
+    if (url.pathname.startsWith(`/${scope}/api/`) && request.method !== 'GET') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      if (state.latencyMs > 0) await new Promise((done) => setTimeout(done, state.latencyMs));
+      version++;
+      counts.set(scope, state.writes(scope) + 1);
+      for (const waiter of waiters.filter((w) => w.scope === scope && state.writes(scope) >= w.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+      const created = request.method === 'POST';
+      response.writeHead(created ? 201 : 200, { 'Content-Type': 'application/json', ETag: `"${version}"` });
+      response.end(JSON.stringify({ id: version, version, size: Buffer.concat(chunks).length }));
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === `/${scope}/`) {
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>bench</title>');
+      return;
+    }
+    response.writeHead(404).end();
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      console.error(error);
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
