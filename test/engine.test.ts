@@ -154,6 +154,19 @@ describe('replay engine', () => {
     expect(events.find((e) => e.type === 'idmap')).toMatchObject({ tempId: 'tmp-a', realId: 42, realUrl: 'http://app.test/api/todos/42' });
   });
 
+  it('dead-letters a write older than maxAgeDays without sending it', async () => {
+    const server = new ScriptedServer(() => ({ status: 200, body: {} }));
+    const { log, engine, events } = await engineWith(server, { maxAgeDays: 7 });
+    const old = await log.append(draft('PATCH', '/api/x', { a: 1 }, { createdAt: Date.now() - 8 * 24 * 3600 * 1000 }));
+    const fresh = await log.append(draft('PATCH', '/api/y', { a: 1 }));
+    await engine.kick();
+    expect(server.sent.map((s) => s.url)).toEqual(['http://app.test/api/y']);
+    expect(await log.get(old.entry.id)).toMatchObject({ state: 'dead', reason: 'expired' });
+    expect(await log.get(fresh.entry.id)).toBeUndefined();
+    await tick();
+    expect(events.find((e) => e.type === 'rejected')).toMatchObject({ id: old.entry.id, reason: 'expired' });
+  });
+
   it('pauses and resumes replay', async () => {
     const server = new ScriptedServer(() => ({ status: 200, body: {} }));
     const { log, engine } = await engineWith(server);

@@ -13,6 +13,26 @@ describe('the write-ahead log', () => {
     expect(new TextDecoder().decode(stored[5]!.body!)).toBe('{"n":5}');
   });
 
+  it('group commit: a burst shares transactions, and each write resolves only once it is committed', async () => {
+    const log = await openTestLog();
+    const original = IDBDatabase.prototype.transaction;
+    let readwrite = 0;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      if (args[1] === 'readwrite') readwrite++;
+      return original.apply(this, args);
+    } as IDBDatabase['transaction'];
+    try {
+      const appended = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(draft('POST', '/api/todos', { n: i }, { resource: `http://app.test/api/todos/tmp-${i}` }))));
+      // The first write commits alone; the 49 that arrived meanwhile go together.
+      expect(readwrite).toBe(2);
+      // Every write that resolved is in the database.
+      const stored = new Set((await log.all()).map((entry) => entry.id));
+      expect(appended.every(({ entry }) => stored.has(entry.id))).toBe(true);
+    } finally {
+      IDBDatabase.prototype.transaction = original;
+    }
+  });
+
   it('walks each lane once, in key order, and gives a lane\'s writes oldest first', async () => {
     const log = await openTestLog();
     const b1 = await log.append(draft('PATCH', '/api/b', { v: 1 }));
