@@ -1,5 +1,5 @@
 import type { Workbox } from 'workbox-window';
-import type { EntrySummary, OutboxEvent, OutboxEventType, OutboxStatus } from '../sw/protocol';
+import type { ConflictAnswer, EntrySummary, OutboxEvent, OutboxEventType, OutboxStatus } from '../sw/protocol';
 import { eventChannelName, outboxHeaders } from '../sw/protocol';
 import type { OutboxSettings } from '../sw/config';
 import { WorkerConnection } from './connection';
@@ -129,6 +129,11 @@ export class OutboxClient extends Subscribable<EventListener> {
 
   retry(id: string): Promise<boolean> {
     return this.connection.call((api) => api.retry(id));
+  }
+
+  /** Answers a conflict that waits (`conflict` event with `waiting`): send this body instead, or `{ discard: true }`. */
+  resolve(id: string, answer: ConflictAnswer): Promise<boolean> {
+    return this.connection.call((api) => api.resolve(id, answer));
   }
 
   discard(id: string): Promise<boolean> {

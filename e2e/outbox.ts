@@ -4,6 +4,8 @@ import { expect, type APIRequestContext, type Locator, type Page } from '@playwr
 import type { OutboxStatus } from '../sw/protocol';
 import type { Todo as ServerTodo, WriteRecord as AuditedWrite } from '../demo/server/db';
 
+export type { ServerTodo };
+
 /** The demo server's test hooks: reset, the audit log of applied writes, injected faults. */
 export class DemoServer {
   constructor(private readonly request: APIRequestContext) {}
@@ -113,4 +115,22 @@ export function pageXhr(page: Page, method: string, url: string, body?: unknown,
       }),
     { method, url, body, headers },
   );
+}
+
+/**
+ * Gives the drop-in page's worker new settings: registering it again under a new URL is an
+ * ordinary worker update, and the page's client follows the new worker by itself.
+ */
+export async function useSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+  await page.evaluate(async (settings) => {
+    const changed = new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    await navigator.serviceWorker.register(`/outbox-sw.js?config=${encodeURIComponent(JSON.stringify(settings))}`);
+    await changed;
+  }, settings);
+  await expect.poll(() => outboxStatus(page).then(() => true), { timeout: 10_000 }).toBe(true);
+}
+
+/** Resolves with the next event of a type the page's client receives. */
+export function nextEvent(page: Page, type: string): Promise<Record<string, unknown>> {
+  return page.evaluate((type) => new Promise((resolve) => window.outbox.on(type as 'queued', (event) => resolve(event as unknown as Record<string, unknown>))), type);
 }

@@ -21,6 +21,7 @@ export function createWorkerApi(log: OutboxLog, engine: ReplayEngine, events: Ev
       engine.statusChanged();
       return revived !== undefined;
     },
+    resolve: (id, answer) => engine.resolveConflict(id, answer),
     discard: async (id) => {
       const entry = await log.get(id);
       const removed = await log.remove(id);

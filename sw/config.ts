@@ -49,7 +49,7 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   versioning: 'etag',
   idField: 'id',
   selfField: null,
-  conflict: 'server-wins',
+  conflict: 'merge',
   coalesce: true,
   concurrency: 6,
   maxAttempts: 10,
@@ -59,8 +59,7 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   maxBackoffMs: 60_000,
 });
 
-// Strategies this version implements; the others of SPEC §6 are accepted once they exist.
-const conflictStrategies: readonly ConflictStrategy[] = ['server-wins', 'client-wins'];
+const conflictStrategies: readonly ConflictStrategy[] = ['server-wins', 'client-wins', 'last-write-wins', 'merge', 'manual'];
 
 /**
  * Fills partial settings with defaults and checks every value, so a typo in a data- attribute or

@@ -2,9 +2,9 @@ import type { OutboxConfig } from './config';
 import { jsonBodyOf, type StoredEntry } from './entry';
 import type { EventHub } from './events';
 import type { IdMapping, OutboxLog } from './log';
-import type { OutboxStatus } from './protocol';
+import type { ConflictAnswer, OutboxStatus } from './protocol';
 import { backoffDelay } from './backoff';
-import { decideConflict, lostFields } from './conflict';
+import { decideConflict, lostFields, serverTimeOf } from './conflict';
 import { remapUrl, realIdOf } from './resource';
 import { attemptSend, readBody, versionOf } from './send';
 
@@ -141,6 +141,27 @@ export class ReplayEngine {
         }),
       );
     }
+  }
+
+  /**
+   * A page's answer to a conflict that waits: the write goes again with the page's body (a new
+   * request, new key, against the server's version it met), or it is dropped with the later writes
+   * made on top of it. False when the write is not waiting on a conflict.
+   */
+  async resolveConflict(id: string, answer: ConflictAnswer): Promise<boolean> {
+    const entry = await this.log.get(id);
+    if (!entry || entry.state !== 'conflict') return false;
+    if ('discard' in answer) {
+      for (const each of idsOf(entry)) this.events.emit({ type: 'resolved', id: each, resource: entry.resource, how: 'discarded' });
+      await this.kill(entry, 'discarded', null, null, false);
+    } else {
+      const body = new TextEncoder().encode(JSON.stringify(answer.body)).buffer as ArrayBuffer;
+      await this.log.put({ ...entry, body, state: 'queued', idempotencyKey: crypto.randomUUID(), failures: 0, nextAttemptAt: 0, reason: null, serverState: null });
+      for (const each of idsOf(entry)) this.events.emit({ type: 'resolved', id: each, resource: entry.resource, how: 'manual' });
+      void this.kick(true);
+    }
+    this.statusChanged();
+    return true;
   }
 
   async status(): Promise<OutboxStatus> {
@@ -303,19 +324,31 @@ export class ReplayEngine {
       case 'conflict': {
         const serverVersion = response ? versionOf(response, body, this.config) : null;
         const local = jsonBodyOf(entry);
-        const action = decideConflict({ strategy: entry.conflict, serverVersion });
+        const action = decideConflict({
+          strategy: entry.conflict, method: entry.method, local, base: entry.baseRepresentation, server: body,
+          localTime: entry.createdAt, serverTime: serverTimeOf(response?.headers.get('last-modified') ?? null, body),
+        });
         await this.log.learnVersion({ resource: entry.resource, version: serverVersion, representation: body, at: Date.now() });
-        const dropped = action.kind === 'drop';
+        const dropped = action.kind === 'drop' || (action.kind === 'resend' && entry.attempts >= this.config.maxAttempts);
+        const waiting = action.kind === 'wait';
         for (const id of idsOf(entry)) {
           this.events.emit({
             type: 'conflict', id, resource: entry.resource, status: entry.lastStatus ?? 0, strategy: entry.conflict,
             base: entry.baseRepresentation, local, server: body, dropped, lostFields: dropped ? lostFields(local, body) : [],
+            waiting, reason: waiting ? action.reason : null, overlapping: waiting ? action.overlapping : [],
           });
         }
-        if (action.kind === 'resend' && entry.attempts < this.config.maxAttempts) {
-          // A re-send after a conflict is a new request, with a new key.
-          await this.log.put({ ...entry, baseVersion: action.baseVersion, chained: false, idempotencyKey: crypto.randomUUID() });
-          this.events.emit({ type: 'resolved', id: entry.id, resource: entry.resource, how: 'client-wins' });
+        if (action.kind === 'wait') {
+          // The lane waits behind this write until a page answers (resolve).
+          await this.log.put({ ...entry, state: 'conflict', baseVersion: serverVersion, chained: false, serverState: body, reason: action.reason });
+          return { response: null, nextLane: null, networkDown: false };
+        }
+        if (action.kind === 'resend' && !dropped) {
+          // A re-send after a conflict is a new request, with a new key, against the server's version.
+          const resent = { ...entry, baseVersion: serverVersion, chained: false, idempotencyKey: crypto.randomUUID() };
+          if (action.body !== undefined) resent.body = new TextEncoder().encode(JSON.stringify(action.body)).buffer as ArrayBuffer;
+          await this.log.put(resent);
+          for (const id of idsOf(entry)) this.events.emit({ type: 'resolved', id, resource: entry.resource, how: action.how });
           return { response: null, nextLane: lane, networkDown: false };
         }
         await this.kill(entry, 'conflict', response, body, live);

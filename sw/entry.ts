@@ -49,6 +49,8 @@ export interface StoredEntry {
   conflict: ConflictStrategy;
   /** Ids of later writes merged into this one: they settle when it does. */
   coalesced: string[];
+  /** While waiting on a conflict: the server's state it met. */
+  serverState?: unknown;
 }
 
 /** Fields a write has before the log gives it a place and a chain. */
@@ -83,5 +85,7 @@ export function summarize(entry: StoredEntry): EntrySummary {
     lastStatus: entry.lastStatus,
     lastError: entry.lastError,
     reason: entry.reason,
+    server: entry.state === 'conflict' ? (entry.serverState ?? null) : null,
+    base: entry.baseRepresentation ?? null,
   };
 }

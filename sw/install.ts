@@ -131,7 +131,7 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
       const answer = await engine.sendLive(entry, captured.liveHeaders, keepAlive);
       if (answer) return answer;
       const stored = await log.get(entry.id);
-      return queuedResponse(stored ?? entry, config, stored?.state === 'held' ? 'held' : 'queued');
+      return queuedResponse(stored ?? entry, config, stored?.state === 'held' || stored?.state === 'conflict' ? stored.state : 'queued');
     }
     void engine.kick();
     return queuedResponse(entry, config, appended.outcome === 'cancelled' ? 'cancelled' : 'queued');

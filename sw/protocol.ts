@@ -23,9 +23,16 @@ export interface EntrySummary {
   json: unknown;
   lastStatus: number | null;
   lastError: string | null;
-  /** Why a dead entry died: `rejected`, `conflict`, `cascade`, `max-attempts`, `expired`. */
+  /** Why a dead entry died (`rejected`, `conflict`, `cascade`, `max-attempts`, `expired`), or why one waits on a conflict. */
   reason: string | null;
+  /** For a write waiting on a conflict: the server's state it met. */
+  server: unknown;
+  /** The representation the write was made from, where the worker had one. */
+  base: unknown;
 }
+
+/** A page's answer to a conflict that waits for a person. */
+export type ConflictAnswer = { body: unknown } | { discard: true };
 
 export interface OutboxStatus {
   /** Changes every time the worker starts: a tab that sees a new one reconnects at once. */
@@ -59,6 +66,8 @@ export interface ConflictEvent extends EventBase {
   base: unknown; local: unknown; server: unknown;
   /** True when the local change was dropped; `lostFields` names what was lost. */
   dropped: boolean; lostFields: string[];
+  /** True when the write waits for a page to `resolve` it; `reason` and `overlapping` say why. */
+  waiting: boolean; reason: string | null; overlapping: string[];
 }
 export interface ResolvedEvent extends EventBase { type: 'resolved'; id: string; resource: string; how: string }
 export interface RejectedEvent extends EventBase {
@@ -89,6 +98,8 @@ export interface WorkerApi {
   /** Sends everything that is due now (ignoring backoff, never a server's Retry-After). */
   replay(): Promise<void>;
   retry(id: string): Promise<boolean>;
+  /** Answers a conflict that waits: send this body instead (against the server's version), or drop the change. */
+  resolve(id: string, answer: ConflictAnswer): Promise<boolean>;
   discard(id: string): Promise<boolean>;
   pause(): Promise<void>;
   resume(): Promise<void>;

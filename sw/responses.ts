@@ -8,7 +8,7 @@ import { isRecord } from './capture';
  * 202 with the request's own JSON, plus the temporary id (and URL) of a create, so the page can
  * show and address the new item at once. `cancelled`: a delete that cancelled a never-sent create.
  */
-export function queuedResponse(entry: StoredEntry, config: OutboxConfig, status: 'queued' | 'held' | 'cancelled'): Response {
+export function queuedResponse(entry: StoredEntry, config: OutboxConfig, status: 'queued' | 'held' | 'conflict' | 'cancelled'): Response {
   const headers = new Headers({
     [outboxHeaders.status]: status,
     [outboxHeaders.id]: entry.id,

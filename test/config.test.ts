@@ -5,7 +5,7 @@ import { camelCase, settingsFromDataset } from '../client/settings';
 describe('settings', () => {
   it('fills defaults', () => {
     expect(resolveConfig()).toMatchObject({ idField: 'id', concurrency: 6, maxAttempts: 10, maxAgeDays: 7, versioning: 'etag' });
-    expect(resolveConfig().routes).toEqual([{ path: '/api/', coalesce: true, conflict: 'server-wins' }]);
+    expect(resolveConfig().routes).toEqual([{ path: '/api/', coalesce: true, conflict: 'merge' }]);
     expect(resolveConfig({ routes: ['/v2/'] }).routes.map((route) => route.path)).toEqual(['/v2/']);
   });
 

@@ -179,3 +179,46 @@ describe('replay engine', () => {
     expect(server.sent).toHaveLength(1);
   });
 });
+
+describe('conflicts that wait for a person', () => {
+  it('holds the lane on an overlapping merge, and sends the body a page answers with', async () => {
+    let calls = 0;
+    const server = new ScriptedServer(() =>
+      ++calls === 1 ? { status: 412, body: { id: 1, title: 'theirs', done: false }, headers: { etag: '"5"' } } : { status: 200, body: {}, headers: { etag: '"6"' } },
+    );
+    current = await startEngine(server);
+    const { log, engine, events } = current;
+    const base = { id: 1, title: 'base', done: false };
+    const { entry } = await log.append(draft('PATCH', '/api/todos/1', { title: 'mine' }, { requestedBase: '"4"', conflict: 'merge', baseRepresentation: base }));
+    await log.append(draft('PATCH', '/api/todos/1', { done: true }, { conflict: 'merge' }));
+    await engine.kick();
+    expect(server.sent).toHaveLength(1);
+    await tick();
+    expect(events.find((e) => e.type === 'conflict')).toMatchObject({ waiting: true, dropped: false, overlapping: ['title'], base, server: { title: 'theirs' } });
+    expect(await log.get(entry.id)).toMatchObject({ state: 'conflict', baseVersion: '"5"' });
+
+    expect(await engine.resolveConflict(entry.id, { body: { title: 'mine and theirs' } })).toBe(true);
+    await engine.kick();
+    expect(server.sent.slice(1).map((s) => [s.headers['if-match'], s.body])).toEqual([
+      ['"5"', '{"title":"mine and theirs"}'],
+      ['"6"', '{"done":true}'],
+    ]);
+    expect(server.sent[1]!.headers['idempotency-key']).not.toBe(server.sent[0]!.headers['idempotency-key']);
+  });
+
+  it('a discarded answer drops the change and the later ones made on top of it, and says so', async () => {
+    const server = new ScriptedServer(() => ({ status: 412, body: { title: 'theirs' }, headers: { etag: '"5"' } }));
+    current = await startEngine(server);
+    const { log, engine, events } = current;
+    const { entry } = await log.append(draft('PATCH', '/api/todos/1', { title: 'mine' }, { conflict: 'manual' }));
+    const later = await log.append(draft('PATCH', '/api/todos/1', { done: true }, { conflict: 'manual' }));
+    await engine.kick();
+    expect(await engine.resolveConflict(entry.id, { discard: true })).toBe(true);
+    expect(await engine.resolveConflict(entry.id, { discard: true })).toBe(false);
+    await tick();
+    expect(events.filter((e) => e.type === 'rejected').map((e) => e.type === 'rejected' && [e.id, e.reason])).toEqual([
+      [entry.id, 'discarded'], [later.entry.id, 'cascade'],
+    ]);
+    expect(await log.countPending()).toBe(0);
+  });
+});

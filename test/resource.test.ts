@@ -43,7 +43,7 @@ describe('routes', () => {
   });
 
   it('gives each route its own settings, falling back to the global ones', () => {
-    const config = resolveConfig({ coalesce: false, routes: [{ path: '/api/counters/', coalesce: true, conflict: 'client-wins' }, '/api/'] });
+    const config = resolveConfig({ coalesce: false, conflict: 'server-wins', routes: [{ path: '/api/counters/', coalesce: true, conflict: 'client-wins' }, '/api/'] });
     expect(routeFor(new URL('http://a.test/api/counters/1'), config, self)).toEqual({ path: '/api/counters/', coalesce: true, conflict: 'client-wins' });
     expect(routeFor(new URL('http://a.test/api/todos/1'), config, self)).toEqual({ path: '/api/', coalesce: false, conflict: 'server-wins' });
   });

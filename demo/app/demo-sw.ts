@@ -5,7 +5,8 @@ import { installOutbox } from '../../sw/index';
 
 declare const self: ServiceWorkerGlobalScope;
 
-const outbox = installOutbox({ routes: ['/api/'] }, { takeControl: true, observeReads: false });
+// The board shows a conflict by rolling the user's change back and saying so: server-wins.
+const outbox = installOutbox({ routes: ['/api/'], conflict: 'server-wins' }, { takeControl: true, observeReads: false });
 const shellCache = 'demo-shell-v1';
 
 // The first visit loads the page before this worker controls it, so the shell is cached up front:

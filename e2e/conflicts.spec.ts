@@ -1,0 +1,127 @@
+import { test, expect, type Page } from '@playwright/test';
+import { DemoServer, nextEvent, openDropIn, pageFetch, useSettings, waitForDrain, type ServerTodo } from './outbox';
+
+let server: DemoServer;
+
+test.beforeEach(async ({ request }) => {
+  server = new DemoServer(request);
+  await server.reset();
+});
+
+const json = { 'Content-Type': 'application/json' };
+
+/** The page reads the item (the worker learns its version and representation), then edits it offline. */
+async function editOffline(page: Page, item: ServerTodo, change: Record<string, unknown>): Promise<void> {
+  expect((await pageFetch(page, `/api/todos/${item.id}`, { method: 'GET' })).status).toBe(200);
+  await page.context().setOffline(true);
+  expect((await pageFetch(page, `/api/todos/${item.id}`, { method: 'PATCH', headers: json, body: JSON.stringify(change) })).status).toBe(202);
+}
+
+/** Someone else changes the item on the server meanwhile. */
+async function changeElsewhere(item: ServerTodo, change: Record<string, unknown>, request: import('@playwright/test').APIRequestContext): Promise<void> {
+  expect((await request.patch(`/api/todos/${item.id}`, { data: change })).status()).toBe(200);
+}
+
+test('merge: changes to different fields of one item both stand', async ({ page, request }) => {
+  const item = await server.create('shared');
+  await openDropIn(page);
+  await editOffline(page, item, { done: true });
+  await changeElsewhere(item, { title: 'renamed elsewhere' }, request);
+  const resolved = nextEvent(page, 'resolved');
+  await page.context().setOffline(false);
+  expect(await resolved).toMatchObject({ how: 'merge' });
+  await waitForDrain(page);
+  expect(await server.todos()).toMatchObject([{ title: 'renamed elsewhere', done: true, version: 3 }]);
+  const statuses = (await server.writes()).slice(1).map((write) => write.status);
+  expect(statuses).toEqual([200, 200]);
+});
+
+test('merge with overlapping changes waits: every tab is asked with base, mine and theirs, and the answer is sent', async ({ page, request }) => {
+  const item = await server.create('base title');
+  await openDropIn(page);
+  await editOffline(page, item, { title: 'mine' });
+  await changeElsewhere(item, { title: 'theirs' }, request);
+  const conflict = nextEvent(page, 'conflict');
+  await page.context().setOffline(false);
+  expect(await conflict).toMatchObject({
+    waiting: true, dropped: false, overlapping: ['title'], reason: 'overlapping changes',
+    base: { title: 'base title' }, local: { title: 'mine' }, server: { title: 'theirs' },
+  });
+  const [waiting] = await page.evaluate(() => window.outbox.list());
+  expect(waiting).toMatchObject({ state: 'conflict', server: { title: 'theirs' }, base: { title: 'base title' } });
+  expect(await page.evaluate((id) => window.outbox.resolve(id, { body: { title: 'mine + theirs' } }), waiting!.id)).toBe(true);
+  await waitForDrain(page);
+  expect(await server.todos()).toMatchObject([{ title: 'mine + theirs' }]);
+});
+
+test('manual: the user discards the change; the server keeps its state and the page is told', async ({ page, request }) => {
+  const item = await server.create('kept');
+  await openDropIn(page);
+  await useSettings(page, { conflict: 'manual' });
+  await editOffline(page, item, { done: true });
+  await changeElsewhere(item, { notes: 'elsewhere' }, request);
+  const conflict = nextEvent(page, 'conflict');
+  await page.context().setOffline(false);
+  const asked = await conflict;
+  expect(asked).toMatchObject({ waiting: true, reason: 'manual', strategy: 'manual' });
+  const rejected = nextEvent(page, 'rejected');
+  expect(await page.evaluate((id) => window.outbox.resolve(id, { discard: true }), asked.id as string)).toBe(true);
+  expect(await rejected).toMatchObject({ id: asked.id, reason: 'discarded' });
+  await waitForDrain(page);
+  expect(await server.todos()).toMatchObject([{ title: 'kept', done: false, notes: 'elsewhere' }]);
+});
+
+test('last-write-wins: the later change stands, whichever side made it', async ({ page, request }) => {
+  const first = await server.create('first');
+  const second = await server.create('second');
+  await openDropIn(page);
+  await useSettings(page, { conflict: 'last-write-wins' });
+  // First item: the server's change comes after the offline edit, so the server's state wins.
+  await pageFetch(page, `/api/todos/${second.id}`, { method: 'GET' });
+  await editOffline(page, first, { title: 'offline edit (older)' });
+  await changeElsewhere(first, { title: 'server edit (newer)' }, request);
+  // Second item: the server's change came first, the offline edit after: the edit wins.
+  await page.context().setOffline(false);
+  await waitForDrain(page);
+  await changeElsewhere(second, { title: 'server edit (older)' }, request);
+  await page.waitForTimeout(20);
+  await page.context().setOffline(true);
+  await pageFetch(page, `/api/todos/${second.id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ title: 'offline edit (newer)' }) });
+  await page.context().setOffline(false);
+  await waitForDrain(page);
+  expect((await server.todos()).map((todo) => todo.title)).toEqual(['server edit (newer)', 'offline edit (newer)']);
+  const events = await page.evaluate(() => window.outbox.history());
+  expect(events.filter((event) => event.type === 'conflict').map((event) => event.type === 'conflict' && [event.dropped, event.lostFields])).toEqual([
+    [true, ['title']],
+    [false, []],
+  ]);
+});
+
+test('client-wins: the offline change is sent again over the server\'s', async ({ page, request }) => {
+  const item = await server.create('item');
+  await openDropIn(page);
+  await useSettings(page, { conflict: 'client-wins' });
+  await editOffline(page, item, { title: 'mine wins' });
+  await changeElsewhere(item, { title: 'theirs' }, request);
+  await page.context().setOffline(false);
+  await waitForDrain(page);
+  expect(await server.todos()).toMatchObject([{ title: 'mine wins' }]);
+  const keys = (await server.writes()).filter((write) => write.idempotencyKey).map((write) => write.idempotencyKey);
+  expect(keys).toHaveLength(1);
+});
+
+test('body-field versions: a 409 with the current representation is merged like a 412', async ({ page, request }) => {
+  const item = await server.create('fields');
+  await openDropIn(page);
+  await useSettings(page, { versioning: 'version' });
+  await editOffline(page, item, { done: true });
+  await changeElsewhere(item, { notes: 'from elsewhere' }, request);
+  const conflict = nextEvent(page, 'conflict');
+  await page.context().setOffline(false);
+  expect(await conflict).toMatchObject({ status: 409, waiting: false, dropped: false });
+  await waitForDrain(page);
+  expect(await server.todos()).toMatchObject([{ done: true, notes: 'from elsewhere', version: 3 }]);
+  // The worker put the version in the body itself; the write that was applied carries the server's.
+  const sent = (await server.writes()).filter((write) => write.idempotencyKey).map((write) => JSON.parse(write.body));
+  expect(sent).toEqual([{ done: true, version: 2 }]);
+});
