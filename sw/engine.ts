@@ -55,7 +55,12 @@ export class ReplayEngine {
   onNetworkDown: () => void = () => {};
   private syncRequested = false;
   paused = false;
-  private readonly instance = crypto.randomUUID();
+  /**
+   * Whether this worker may send: only one worker of an origin does at a time, even while a new
+   * version takes over from an old one (install.ts holds a Web Lock for it).
+   */
+  canSend = true;
+  readonly instance = crypto.randomUUID();
 
   constructor(
     private readonly log: OutboxLog,
@@ -75,7 +80,7 @@ export class ReplayEngine {
    * brought). `force` ignores backoff but never a server's Retry-After.
    */
   kick(force = false): Promise<void> {
-    if (this.paused) return Promise.resolve();
+    if (this.paused || !this.canSend) return Promise.resolve();
     if (this.running) {
       this.rerun = true;
       this.rerunForced ||= force;
@@ -98,9 +103,20 @@ export class ReplayEngine {
     if (!paused) await this.kick(true);
   }
 
+  /**
+   * Stops sending for good (a newer worker takes over) once what is on the wire has settled, so
+   * the two never send the same write.
+   */
+  async retire(): Promise<void> {
+    this.canSend = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    await this.running;
+    while (this.busyLanes.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   /** Claims a resource for one sender; false when another send of it is under way. */
   tryClaim(lane: string): boolean {
-    if (this.busyLanes.has(lane)) return false;
+    if (this.busyLanes.has(lane) || !this.canSend) return false;
     this.busyLanes.add(lane);
     return true;
   }
@@ -212,7 +228,7 @@ export class ReplayEngine {
     // Lanes are handed out one at a time, so two runners never read the same cursor position.
     const nextLane = (): Promise<string | null> =>
       (picking = picking.then(async () => {
-        while (!networkDown && !this.paused) {
+        while (!networkDown && !this.paused && this.canSend) {
           const lane = await this.log.nextLane(cursor);
           if (lane === null) return null;
           cursor = lane;
@@ -240,7 +256,7 @@ export class ReplayEngine {
       for (;;) {
         // From reading the head to marking it as sending there is no await: no write can be
         // coalesced into it in between.
-        if (!head || head.state !== 'queued' || this.paused) return { wakeAt: Infinity, networkDown: false };
+        if (!head || head.state !== 'queued' || this.paused || !this.canSend) return { wakeAt: Infinity, networkDown: false };
         const now = Date.now();
         if (head.createdAt + this.config.maxAgeDays * dayMs < now) {
           await this.kill(head, 'expired', null, null, false);

@@ -11,7 +11,8 @@ import { isMutating, routeFor } from './routes';
 import { queuedResponse, refusedResponse } from './responses';
 import { readBody, versionOf } from './send';
 import { remapUrl, resourceKey, tempIdsIn } from './resource';
-import type { PageMessage } from './protocol';
+import { senderLockName, workerChannelName, type PageMessage } from './protocol';
+import { logVersion } from './migrations';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -105,9 +106,33 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     self.addEventListener('install', () => void self.skipWaiting());
     self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
   }
+  self.addEventListener('activate', (event) => {
+    event.waitUntil(
+      ready.then(({ engine, events }) => {
+        new BroadcastChannel(workerChannelName).postMessage({ type: 'retire', instance: engine.instance });
+        events.emit({ type: 'activated', instance: engine.instance, logVersion });
+      }),
+    );
+  });
 
-  // Worker start is a replay trigger: whatever was left when the browser stopped it goes out now.
-  void ready.then(({ engine }) => engine.kick(true));
+  // One sender at a time: this worker sends only while it holds the lock, which an older version
+  // gives up when a newer one activates (and the browser frees when it stops a worker). Worker
+  // start is a replay trigger: whatever was left when the browser stopped it goes out now.
+  void ready.then(async ({ engine }) => {
+    if (!self.navigator.locks) return void (await engine.kick(true));
+    engine.canSend = false;
+    const retired = new Promise<void>((resolve) => {
+      new BroadcastChannel(workerChannelName).onmessage = (message: MessageEvent<{ type: string; instance: string }>) => {
+        if (message.data.type === 'retire' && message.data.instance !== engine.instance) resolve();
+      };
+    });
+    await self.navigator.locks.request(senderLockName, async () => {
+      engine.canSend = true;
+      void engine.kick(true);
+      await retired;
+      await engine.retire();
+    });
+  });
 
   async function handleWrite(original: Request, parts: Awaited<typeof ready>, keepAlive: (work: Promise<unknown>) => void): Promise<Response> {
     const { log, engine, events } = parts;
@@ -128,6 +153,7 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     }
     engine.statusChanged();
     if (appended.isHead && !engine.paused && engine.tryClaim(entry.resource)) {
+      // tryClaim is false too while this worker does not hold the sender lock: the write waits.
       const answer = await engine.sendLive(entry, captured.liveHeaders, keepAlive);
       if (answer) return answer;
       const stored = await log.get(entry.id);

@@ -4,6 +4,7 @@ import type { OutboxEvent } from './protocol';
 import { remapJson, remapUrl, resourceKey } from './resource';
 import { isJson } from './outcome';
 import { coalesce } from './coalesce';
+import { logVersion, upgradeLog } from './migrations';
 
 /** What the worker knows of a resource's current server state. */
 export interface KnownVersion {
@@ -33,7 +34,6 @@ interface OutboxSchema extends DBSchema {
 type Db = IDBPDatabase<OutboxSchema>;
 type EntriesTx = IDBPTransaction<OutboxSchema, ('entries' | 'versions' | 'idmap')[], 'readwrite'>;
 
-export const logVersion = 1;
 /** Events kept for tabs that (re)connect late. */
 export const historyLimit = 500;
 
@@ -67,16 +67,10 @@ export class OutboxLog {
 
   static async open(name = 'sw-outbox'): Promise<OutboxLog> {
     const db = await openDB<OutboxSchema>(name, logVersion, {
-      upgrade(database) {
-        const entries = database.createObjectStore('entries', { keyPath: 'seq', autoIncrement: true });
-        entries.createIndex('id', 'id', { unique: true });
-        entries.createIndex('lane', 'lane');
-        entries.createIndex('state', 'state');
-        database.createObjectStore('versions', { keyPath: 'resource' });
-        database.createObjectStore('idmap', { keyPath: 'tempId' });
-        database.createObjectStore('events', { keyPath: 'seq' });
-        database.createObjectStore('meta');
-      },
+      upgrade: (database, oldVersion, _newVersion, transaction) =>
+        void upgradeLog(database as unknown as IDBPDatabase<unknown>, oldVersion, transaction as never),
+      // A newer worker is upgrading the log: step aside, it takes over sending (see install.ts).
+      blocking: () => db.close(),
     });
     return new OutboxLog(db);
   }

@@ -78,10 +78,12 @@ export interface RejectedEvent extends EventBase {
 export interface HeldEvent extends EventBase { type: 'held'; id: string; resource: string; status: number }
 export interface IdMapEvent extends EventBase { type: 'idmap'; tempId: string; realId: string | number; tempUrl: string; realUrl: string }
 export interface StatusEvent extends EventBase { type: 'status'; status: OutboxStatus }
+/** A new worker version took over; its log schema is `logVersion`. */
+export interface ActivatedEvent extends EventBase { type: 'activated'; instance: string; logVersion: number }
 
 export type OutboxEvent =
   | QueuedEvent | SentEvent | ConfirmedEvent | RetryingEvent | ConflictEvent
-  | ResolvedEvent | RejectedEvent | HeldEvent | IdMapEvent | StatusEvent;
+  | ResolvedEvent | RejectedEvent | HeldEvent | IdMapEvent | StatusEvent | ActivatedEvent;
 
 export type OutboxEventType = OutboxEvent['type'];
 
@@ -109,6 +111,10 @@ export interface WorkerApi {
 
 /** The name of the BroadcastChannel events go out on. */
 export const eventChannelName = 'sw-outbox';
+/** Between workers of one origin: a newly activated one tells the others to stop sending. */
+export const workerChannelName = 'sw-outbox:workers';
+/** The Web Lock only the sending worker holds. */
+export const senderLockName = 'sw-outbox:sender';
 
 /** Messages pages post to the worker (outside Comlink, so they work even when a port is dead). */
 export type PageMessage =

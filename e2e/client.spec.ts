@@ -1,0 +1,63 @@
+import { test, expect } from '@playwright/test';
+import { DemoServer, card, nextEvent, openBoard, openDropIn, outboxStatus, pageFetch, useSettings, waitForDrain } from './outbox';
+
+let server: DemoServer;
+
+test.beforeEach(async ({ request }) => {
+  server = new DemoServer(request);
+  await server.reset();
+});
+
+test('a worker update takes over the log: nothing lost, nothing sent twice, and the page is told', async ({ page }) => {
+  const item = await server.create('updated');
+  await openDropIn(page);
+  // Replay is paused (a new worker script can only be fetched online): the writes wait in the log.
+  await page.evaluate(() => window.outbox.pause());
+  for (let i = 1; i <= 5; i++) {
+    await pageFetch(page, '/api/todos', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `queued ${i}` }) });
+    await pageFetch(page, `/api/todos/${item.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ notes: `edit ${i}` }) });
+  }
+  const activated = nextEvent(page, 'activated');
+  await useSettings(page, { maxAttempts: 9 });
+  expect(await activated).toMatchObject({ type: 'activated', logVersion: 2 });
+  // The new worker has the old one's log, and its pause.
+  expect(await outboxStatus(page)).toMatchObject({ pending: 10, paused: true });
+  expect(await server.writes()).toHaveLength(1);
+  await page.evaluate(() => window.outbox.resume());
+  await waitForDrain(page);
+  const writes = (await server.writes()).slice(1);
+  expect(writes).toHaveLength(10);
+  expect(new Set(writes.map((write) => write.idempotencyKey)).size).toBe(10);
+  expect(writes.filter((write) => write.method === 'PATCH').map((write) => JSON.parse(write.body).notes)).toEqual(['edit 1', 'edit 2', 'edit 3', 'edit 4', 'edit 5']);
+});
+
+test('two tabs editing the same item converge on the server\'s state', async ({ context }) => {
+  await server.create('two tabs');
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  await openBoard(a);
+  await openBoard(b);
+  await card(a, 'two tabs').getByTestId('title').click();
+  await a.getByTestId('edit-title').fill('edited in A');
+  await a.getByTestId('edit-title').press('Enter');
+  await expect(card(b, 'edited in A')).toHaveAttribute('data-state', 'synced');
+  await card(b, 'edited in A').locator('[data-action="toggle"]').check();
+  await expect(a.getByTestId('done-list').getByText('edited in A')).toBeVisible();
+  const shown = async (page: typeof a) => page.getByTestId('item').evaluateAll((items) => items.map((item) => item.textContent));
+  await expect.poll(async () => JSON.stringify(await shown(a))).toBe(JSON.stringify(await shown(b)));
+  expect(await server.todos()).toMatchObject([{ title: 'edited in A', done: true }]);
+});
+
+test('a tab that opens later reads what it missed from the history', async ({ context }) => {
+  const item = await server.create('history');
+  const first = await context.newPage();
+  await openDropIn(first);
+  await context.setOffline(true);
+  await pageFetch(first, `/api/todos/${item.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"done":true}' });
+  await context.setOffline(false);
+  await waitForDrain(first);
+  const late = await context.newPage();
+  await openDropIn(late);
+  const types = (await late.evaluate(() => window.outbox.history())).map((event) => event.type);
+  expect(types).toEqual(expect.arrayContaining(['queued', 'sent', 'confirmed']));
+  expect(types.indexOf('queued')).toBeLessThan(types.lastIndexOf('confirmed'));
+});

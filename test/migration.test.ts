@@ -1,0 +1,46 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { openDB, type IDBPDatabase } from 'idb';
+import { upgradeLog } from '../sw/migrations';
+import { OutboxLog } from '../sw/log';
+import { ReplayEngine } from '../sw/engine';
+import { EventHub } from '../sw/events';
+import { resolveConfig } from '../sw/config';
+import { ScriptedServer } from './helpers';
+
+/** A write exactly as the first version of the worker stored it. */
+function versionOneEntry(n: number) {
+  return {
+    id: `old-${n}`, idempotencyKey: `key-${n}`, method: 'PATCH', url: 'http://app.test/api/todos/1',
+    headers: [['content-type', 'application/json']], body: new TextEncoder().encode(JSON.stringify({ n })).buffer,
+    contentType: 'application/json', resource: 'http://app.test/api/todos/1', lane: 'http://app.test/api/todos/1',
+    tempId: null, tempUrl: null, requestedBase: '"3"', baseVersion: n === 1 ? '"3"' : null, chained: n !== 1,
+    baseRepresentation: null, createdAt: Date.now(), attempts: 0, failures: 0, nextAttemptAt: 0, notBefore: 0,
+    state: 'queued', lastStatus: null, lastError: null, reason: null,
+  };
+}
+
+describe('log schema migration', () => {
+  it('upgrades a version 1 log with writes in it, and they are sent in order, once each', async () => {
+    const name = `migrate-${Date.now()}`;
+    const v1 = await openDB(name, 1, { upgrade: (db, old, _new, tx) => void upgradeLog(db as IDBPDatabase<unknown>, old, tx as never) });
+    for (const n of [1, 2]) await v1.add('entries', versionOneEntry(n));
+    v1.close();
+
+    const log = await OutboxLog.open(name);
+    const [first, second] = await log.all();
+    expect(first).toMatchObject({ id: 'old-1', coalesce: false, conflict: 'server-wins', coalesced: [], versioned: true, baseVersion: '"3"' });
+    expect(second).toMatchObject({ id: 'old-2', chained: true });
+
+    let version = 3;
+    const server = new ScriptedServer(() => ({ status: 200, body: {}, headers: { etag: `"${++version}"` } }));
+    const engine = new ReplayEngine(log, await EventHub.create(log), resolveConfig(), server.fetch);
+    await engine.kick();
+    expect(server.sent.map((s) => [s.body, s.headers['if-match'], s.headers['idempotency-key']])).toEqual([
+      ['{"n":1}', '"3"', 'key-1'],
+      ['{"n":2}', '"4"', 'key-2'],
+    ]);
+    expect(await log.countPending()).toBe(0);
+    log.close();
+  });
+});
