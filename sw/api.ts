@@ -1,5 +1,6 @@
 import type { ReplayEngine } from './engine';
-import { summarize } from './entry';
+import { jsonBodyOf, summarize } from './entry';
+import { lostFields } from './conflict';
 import type { EventHub } from './events';
 import type { OutboxLog } from './log';
 import type { WorkerApi } from './protocol';
@@ -26,7 +27,7 @@ export function createWorkerApi(log: OutboxLog, engine: ReplayEngine, events: Ev
       const entry = await log.get(id);
       const removed = await log.remove(id);
       if (entry && removed) {
-        events.emit({ type: 'rejected', id, resource: entry.resource, status: null, body: null, reason: 'discarded', live: false });
+        events.emit({ type: 'rejected', id, resource: entry.resource, status: null, body: null, reason: 'discarded', live: false, lostFields: lostFields(jsonBodyOf(entry), null) });
         void engine.kick();
       }
       engine.statusChanged();

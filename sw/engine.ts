@@ -427,10 +427,16 @@ export class ReplayEngine {
     const cascaded = await this.log.kill(entry, reason, true);
     if (live) await this.log.remove(entry.id);
     if (reason !== 'conflict') {
-      for (const id of idsOf(entry)) this.events.emit({ type: 'rejected', id, resource: entry.resource, status: response?.status ?? null, body, reason, live });
+      const lost = lostFields(jsonBodyOf(entry), null);
+      for (const id of idsOf(entry)) {
+        this.events.emit({ type: 'rejected', id, resource: entry.resource, status: response?.status ?? null, body, reason, live, lostFields: lost });
+      }
     }
     for (const later of cascaded) {
-      for (const id of idsOf(later)) this.events.emit({ type: 'rejected', id, resource: later.resource, status: null, body: null, reason: 'cascade', live: false });
+      const lost = lostFields(jsonBodyOf(later), null);
+      for (const id of idsOf(later)) {
+        this.events.emit({ type: 'rejected', id, resource: later.resource, status: null, body: null, reason: 'cascade', live: false, lostFields: lost });
+      }
     }
     this.statusChanged();
   }

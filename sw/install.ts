@@ -65,6 +65,11 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     const { log } = await ready;
     const body = await readBody(response);
     const resource = resourceKey(new URL(request.url));
+    if (Array.isArray(body)) {
+      // A collection: each item with an id is the base its later writes merge against.
+      await log.learnCollection(resource, body, config.idField, config.versioning);
+      return;
+    }
     await log.learnVersion({ resource, version: versionOf(response, body, config), representation: body, at: Date.now() });
   };
 

@@ -246,6 +246,27 @@ export class OutboxLog {
     await this.db.put('versions', known);
   }
 
+  /**
+   * Learns each item of a collection as `<collection>/<id>`: its representation, and its version
+   * where versions live in a body field. An ETag of the collection says nothing of its items, so
+   * an item's known ETag is kept.
+   */
+  async learnCollection(collection: string, items: unknown[], idField: string, versioning: string): Promise<void> {
+    const tx = this.db.transaction('versions', 'readwrite');
+    const at = Date.now();
+    for (const item of items) {
+      if (item === null || typeof item !== 'object') continue;
+      const record = item as Record<string, unknown>;
+      const id = record[idField];
+      if (typeof id !== 'string' && typeof id !== 'number') continue;
+      const resource = `${collection}/${encodeURIComponent(String(id))}`;
+      const fieldVersion = versioning !== 'etag' && versioning !== 'off' && record[versioning] != null ? String(record[versioning]) : null;
+      const known = fieldVersion === null ? await tx.store.get(resource) : undefined;
+      await tx.store.put({ resource, version: fieldVersion ?? known?.version ?? null, representation: item, at });
+    }
+    await tx.done;
+  }
+
   async mappingFor(tempId: string): Promise<IdMapping | undefined> {
     return this.db.get('idmap', tempId);
   }

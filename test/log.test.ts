@@ -94,6 +94,16 @@ describe('the write-ahead log', () => {
     expect(await log.countDead()).toBe(1);
   });
 
+  it('learns the items of a collection as the bases their writes merge against', async () => {
+    const log = await openTestLog();
+    await log.learnVersion({ resource: 'http://app.test/api/todos/1', version: '"7"', representation: null, at: 0 });
+    await log.learnCollection('http://app.test/api/todos', [{ id: 1, title: 'a', version: 7 }, { id: 'x y', title: 'b', version: 2 }, 'junk', { title: 'no id' }], 'id', 'etag');
+    expect(await log.knownVersion('http://app.test/api/todos/1')).toMatchObject({ version: '"7"', representation: { title: 'a' } });
+    expect(await log.knownVersion('http://app.test/api/todos/x%20y')).toMatchObject({ version: null, representation: { title: 'b' } });
+    await log.learnCollection('http://app.test/api/todos', [{ id: 1, title: 'a', version: 8 }], 'id', 'version');
+    expect(await log.knownVersion('http://app.test/api/todos/1')).toMatchObject({ version: '8' });
+  });
+
   it('keeps a bounded event history', async () => {
     const log = await openTestLog();
     const events = Array.from({ length: 620 }, (_, i) => ({ type: 'sent' as const, id: String(i), resource: 'r', attempt: 1, seq: i + 1, at: 0 }));
