@@ -7,7 +7,7 @@ export function camelCase(kebab: string): string {
 
 /** Attributes of the drop-in script tag that are not worker settings. */
 const scriptAttributes = new Set(['sw', 'config', 'scope']);
-const listSettings = new Set(['routes', 'origins']);
+const listSettings = new Set(['routes', 'origins', 'shell']);
 const numberSettings = new Set(['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs']);
 
 /** Worker settings from a script tag's data- attributes, typed as their JSON counterparts. */

@@ -38,6 +38,8 @@ export interface OutboxSettings {
   timeoutMs: number;
   /** Cap of the exponential backoff. */
   maxBackoffMs: number;
+  /** Same-origin pages and assets the worker keeps so the app opens offline (for apps with no worker of their own). */
+  shell: string[];
 }
 
 /** The settings once resolved: every route with its own decided settings. */
@@ -57,6 +59,7 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   maxBodyBytes: 10 * 1024 * 1024,
   timeoutMs: 30_000,
   maxBackoffMs: 60_000,
+  shell: [],
 });
 
 const conflictStrategies: readonly ConflictStrategy[] = ['server-wins', 'client-wins', 'last-write-wins', 'merge', 'manual'];
@@ -79,7 +82,8 @@ export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConf
     const own = typeof route === 'string' ? { path: route } : route;
     return { path: own.path, coalesce: own.coalesce ?? settings.coalesce, conflict: checkStrategy(own.conflict ?? settings.conflict) };
   });
-  return { ...settings, conflict: checkStrategy(settings.conflict), routes, origins: toList(settings.origins) };
+  const shell = toList(settings.shell).filter((url): url is string => typeof url === 'string');
+  return { ...settings, conflict: checkStrategy(settings.conflict), routes, origins: toList(settings.origins), shell };
 }
 
 /** Reads the settings a drop-in worker was registered with: `outbox-sw.js?config=<JSON>`. */

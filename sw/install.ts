@@ -12,6 +12,7 @@ import { queuedResponse, refusedResponse } from './responses';
 import { readBody, versionOf } from './send';
 import { remapUrl, resourceKey, tempIdsIn } from './resource';
 import { senderLockName, workerChannelName, type PageMessage } from './protocol';
+import { precacheShell, shellPaths, shellResponse } from './shell';
 import { logVersion } from './migrations';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -73,9 +74,14 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     await log.learnVersion({ resource, version: versionOf(response, body, config), representation: body, at: Date.now() });
   };
 
+  const shell = shellPaths(config.shell, self.location.origin);
+  self.addEventListener('install', (event) => event.waitUntil(precacheShell(shell)));
+
   self.addEventListener('fetch', (event) => {
     const { request } = event;
-    if (takes(request)) {
+    if (request.method === 'GET' && shell.has(new URL(request.url).pathname) && new URL(request.url).origin === self.location.origin) {
+      event.respondWith(shellResponse(request));
+    } else if (takes(request)) {
       event.respondWith(ready.then((parts) => handleWrite(request, parts, (work) => event.waitUntil(work))));
     } else if (request.method === 'GET' && routeFor(new URL(request.url), config, self.location.origin) !== null) {
       const addressesTempId = tempIdsIn(new URL(request.url)).length > 0;
