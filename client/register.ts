@@ -2,16 +2,29 @@ import { Workbox } from 'workbox-window';
 import type { OutboxSettings } from '../sw/config';
 
 /**
- * Registers the worker with workbox-window and resolves once it controls the page. Settings for
- * the drop-in worker travel in its URL, so a change of settings is an ordinary worker update.
+ * Registers the worker with workbox-window and resolves once it (not an older version) controls
+ * the page. Settings travel in the worker's URL, so a change of settings is an ordinary update.
  */
 export async function registerWorker(scriptUrl: string, config: Partial<OutboxSettings> | null, scope?: string): Promise<Workbox> {
   const url = new URL(scriptUrl, location.href);
   if (config && Object.keys(config).length > 0) url.searchParams.set('config', JSON.stringify(config));
   const workbox = new Workbox(url.href, scope ? { scope } : undefined);
   await workbox.register({ immediate: true });
-  await controlled();
+  await controlledBy(url.href);
   return workbox;
+}
+
+function controlledBy(scriptUrl: string): Promise<void> {
+  const container = navigator.serviceWorker;
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (container.controller?.scriptURL !== scriptUrl) return;
+      container.removeEventListener('controllerchange', check);
+      resolve();
+    };
+    container.addEventListener('controllerchange', check);
+    check();
+  });
 }
 
 /** Resolves once a service worker controls this page. */

@@ -61,3 +61,50 @@ test('a tab that opens later reads what it missed from the history', async ({ co
   expect(types).toEqual(expect.arrayContaining(['queued', 'sent', 'confirmed']));
   expect(types.indexOf('queued')).toBeLessThan(types.lastIndexOf('confirmed'));
 });
+
+test('the demo\'s conflict panel: base, mine and theirs side by side; the person edits and sends', async ({ page, context, browser }) => {
+  const item = await server.create('Plan the trip');
+  await openBoard(page);
+  await expect(page.getByTestId('conflict-strategy')).toHaveValue('merge');
+  await context.setOffline(true);
+  await card(page, 'Plan the trip').getByTestId('title').click();
+  await page.getByTestId('edit-title').fill('Plan the trip to Lisbon');
+  await page.getByTestId('edit-title').press('Enter');
+
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await openBoard(otherPage);
+  await card(otherPage, 'Plan the trip').getByTestId('title').click();
+  await otherPage.getByTestId('edit-title').fill('Plan the trip to Porto');
+  await otherPage.getByTestId('edit-title').press('Enter');
+  await expect(card(otherPage, 'Plan the trip to Porto')).toHaveAttribute('data-state', 'synced');
+  await other.close();
+
+  await context.setOffline(false);
+  const panel = page.getByTestId('conflict');
+  await expect(panel).toContainText('Plan the trip to Porto');
+  await expect(panel.getByRole('row', { name: /title/ })).toContainText('Plan the tripPlan the trip to LisbonPlan the trip to Porto');
+  await expect(panel.getByTestId('resolve-title')).toHaveValue('Plan the trip to Lisbon');
+  await panel.getByTestId('resolve-title').fill('Plan the trip to Lisbon and Porto');
+  await panel.getByTestId('resolve-send').click();
+  await expect(panel).toHaveCount(0);
+  await expect(card(page, 'Plan the trip to Lisbon and Porto')).toHaveAttribute('data-state', 'synced');
+  expect((await server.todos()).find((todo) => todo.id === item.id)?.title).toBe('Plan the trip to Lisbon and Porto');
+});
+
+test('the demo\'s queue inspector lists what waits, and discarding a write takes its change back', async ({ page, context }) => {
+  await openBoard(page);
+  await context.setOffline(true);
+  await page.getByTestId('new-title').fill('Maybe later');
+  await page.getByTestId('add').click();
+  await page.getByTestId('queue').locator('summary').click();
+  const row = page.getByTestId('queue-row');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('POST/api/todosqueued0');
+  await row.getByTestId('queue-discard').click();
+  await expect(row).toHaveCount(0);
+  await expect(card(page, 'Maybe later')).toHaveCount(0);
+  await context.setOffline(false);
+  await page.waitForTimeout(300);
+  expect(await server.writes()).toHaveLength(0);
+});

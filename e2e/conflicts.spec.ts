@@ -125,3 +125,15 @@ test('body-field versions: a 409 with the current representation is merged like 
   const sent = (await server.writes()).filter((write) => write.idempotencyKey).map((write) => JSON.parse(write.body));
   expect(sent).toEqual([{ done: true, version: 2 }]);
 });
+
+test('server-wins, online: a stale write gets the server\'s 412 as it was sent', async ({ page }) => {
+  const item = await server.create('current');
+  await openDropIn(page);
+  await useSettings(page, { conflict: 'server-wins' });
+  await pageFetch(page, `/api/todos/${item.id}`, { method: 'PATCH', headers: json, body: '{"done":true}' });
+  const stale = await pageFetch(page, `/api/todos/${item.id}`, { method: 'PATCH', headers: { ...json, 'If-Match': '"1"' }, body: '{"title":"late"}' });
+  expect(stale.status).toBe(412);
+  expect(stale.headers['etag']).toBe('"2"');
+  expect(JSON.parse(stale.text)).toMatchObject({ title: 'current', done: true, version: 2 });
+  expect(stale.headers['outbox-status']).toBeUndefined();
+});

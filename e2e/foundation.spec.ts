@@ -24,7 +24,8 @@ test('online, a write passes through the worker unchanged', async ({ page }) => 
   expect(viaWorker.headers['etag']).toBe('"1"');
   expect(JSON.parse(viaWorker.text)).toMatchObject({ id: direct.id + 1, title: 'through the worker', done: false, version: 1 });
 
-  // An XMLHttpRequest goes the same way, and a server's refusal reaches the page as it was sent.
+  // An XMLHttpRequest goes the same way; a refusal reaches the page as the server sent it, and a
+  // stale version goes through the board's conflict strategy (merge) to its final answer.
   const xhr = await page.evaluate(async (id) => {
     const send = (method: string, body: unknown, ifMatch?: string) =>
       new Promise<{ status: number; body: string; etag: string | null }>((resolve) => {
@@ -39,14 +40,14 @@ test('online, a write passes through the worker unchanged', async ({ page }) => 
   }, direct.id + 1);
   expect(xhr.ok).toMatchObject({ status: 200, etag: '"2"' });
   expect(JSON.parse(xhr.ok.body)).toMatchObject({ done: true, version: 2 });
-  expect(xhr.stale.status).toBe(412);
-  expect(JSON.parse(xhr.stale.body)).toMatchObject({ title: 'through the worker', version: 2 });
-  expect(xhr.invalid.status).toBe(422);
+  expect(xhr.stale.status).toBe(200);
+  expect(JSON.parse(xhr.stale.body)).toMatchObject({ title: 'late', done: true, version: 3 });
+  expect(xhr.invalid).toMatchObject({ status: 422, body: '{"error":"title must be a non-empty string"}' });
 
   // Every write the worker took carried an Idempotency-Key; the direct one did not.
   const writes = await server.writes();
-  expect(writes.map((write) => write.idempotencyKey === null)).toEqual([true, false, false]);
-  expect(new Set(writes.map((write) => write.idempotencyKey)).size).toBe(3);
+  expect(writes.map((write) => write.idempotencyKey === null)).toEqual([true, false, false, false]);
+  expect(new Set(writes.map((write) => write.idempotencyKey)).size).toBe(4);
   expect((await outboxStatus(page)).pending).toBe(0);
 });
 
@@ -140,6 +141,9 @@ test('the worker stopped in the middle of a replay of 50 writes: each reaches th
 test('conflict: an offline edit of an item changed meanwhile elsewhere is rolled back in the UI', async ({ page, context, browser }) => {
   const shared = await server.create('Shared item');
   await openBoard(page);
+  // This story is the board's server-wins mode: the user's change is taken back and they are told.
+  await page.getByTestId('conflict-strategy').selectOption('server-wins');
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
   await expect(card(page, 'Shared item')).toHaveAttribute('data-state', 'synced');
 
   await context.setOffline(true);

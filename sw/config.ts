@@ -86,10 +86,10 @@ export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConf
   return { ...settings, conflict: checkStrategy(settings.conflict), routes, origins: toList(settings.origins), shell };
 }
 
-/** Reads the settings a drop-in worker was registered with: `outbox-sw.js?config=<JSON>`. */
-export function configFromScriptUrl(scriptUrl: string): OutboxConfig {
+/** The settings a worker was registered with: `outbox-sw.js?config=<JSON>` (what `connect({ config })` writes). */
+export function settingsFromScriptUrl(scriptUrl: string): Partial<OutboxSettings> {
   const raw = new URL(scriptUrl).searchParams.get('config');
-  return resolveConfig(raw ? (JSON.parse(raw) as Partial<OutboxSettings>) : {});
+  return raw ? (JSON.parse(raw) as Partial<OutboxSettings>) : {};
 }
 
 function checkStrategy(strategy: ConflictStrategy): ConflictStrategy {

@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
 // The drop-in worker (`dist/outbox-sw.js`): its settings come from its own URL, `?config=<JSON>`,
 // written there by the page script, so a change of settings is a worker update like any other.
-import { configFromScriptUrl } from './config';
+import { settingsFromScriptUrl } from './config';
 import { installOutbox } from './install';
 
 declare const self: ServiceWorkerGlobalScope;
 
-installOutbox(configFromScriptUrl(self.location.href), { takeControl: true });
+installOutbox(settingsFromScriptUrl(self.location.href), { takeControl: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromScriptUrl, resolveConfig } from '../sw/config';
+import { resolveConfig, settingsFromScriptUrl } from '../sw/config';
 import { camelCase, settingsFromDataset } from '../client/settings';
 
 describe('settings', () => {
@@ -17,7 +17,7 @@ describe('settings', () => {
 
   it('reads the settings of a drop-in worker from its URL', () => {
     const url = `https://a.test/outbox-sw.js?config=${encodeURIComponent(JSON.stringify({ routes: ['/v1/'], maxAttempts: 3 }))}`;
-    expect(configFromScriptUrl(url)).toMatchObject({ routes: [{ path: '/v1/' }], maxAttempts: 3, idField: 'id' });
+    expect(resolveConfig(settingsFromScriptUrl(url))).toMatchObject({ routes: [{ path: '/v1/' }], maxAttempts: 3, idField: 'id' });
   });
 
   it('gives every setting one name: kebab-case attributes become the camelCase names', () => {

@@ -66,6 +66,7 @@ export class Board {
   }
 
   settle(key: string, outboxId: string): void {
+    this.conflicts.delete(key);
     const ids = this.pending.get(key);
     ids?.delete(outboxId);
     if (ids?.size === 0) this.pending.delete(key);

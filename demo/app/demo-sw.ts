@@ -1,12 +1,12 @@
 /// <reference lib="webworker" />
 // The demo's own service worker: sw-outbox used as a library, next to the app's offline shell.
 // This is how an app with its own worker (Workbox, vite-plugin-pwa) adds the outbox.
-import { installOutbox } from '../../sw/index';
+import { installOutbox, settingsFromScriptUrl } from '../../sw/index';
 
 declare const self: ServiceWorkerGlobalScope;
 
-// The board shows a conflict by rolling the user's change back and saying so: server-wins.
-const outbox = installOutbox({ routes: ['/api/'], conflict: 'server-wins' }, { takeControl: true, observeReads: false });
+// The board's conflict strategy is the user's pick (the page registers this worker with it).
+const outbox = installOutbox({ routes: ['/api/'], ...settingsFromScriptUrl(self.location.href) }, { takeControl: true, observeReads: false });
 const shellCache = 'demo-shell-v1';
 
 // The first visit loads the page before this worker controls it, so the shell is cached up front:

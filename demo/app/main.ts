@@ -1,9 +1,21 @@
 import { connect, outboxHeaders } from '../../client/index';
 import { Board, itemKeyOf, type Todo } from './board';
 import { notify, renderBoard, renderStatus } from './view';
+import { ConflictPanel } from './conflict-panel';
+import { renderQueue } from './queue-inspector';
+import type { ConflictStrategy } from '../../client/index';
 
-const outbox = await connect({ sw: '/demo-sw.js' });
+// The conflict strategy is the user's pick; the worker is registered with it (a new pick is an update).
+const strategyPicker = document.querySelector<HTMLSelectElement>('[data-testid="conflict-strategy"]')!;
+strategyPicker.value = localStorage.getItem('demo-conflict') ?? 'merge';
+strategyPicker.addEventListener('change', () => {
+  localStorage.setItem('demo-conflict', strategyPicker.value);
+  location.reload();
+});
+
+const outbox = await connect({ sw: '/demo-sw.js', config: { conflict: strategyPicker.value as ConflictStrategy } });
 window.outbox = outbox;
+const conflictPanel = new ConflictPanel(outbox);
 const board = new Board();
 board.onChange(() => renderBoard(board));
 
@@ -17,9 +29,24 @@ function isTodo(value: unknown): value is Todo {
 async function loadBoard(): Promise<void> {
   const response = await fetch('/api/todos');
   if (response.ok) board.load((await response.json()) as Todo[]);
-  board.overlay(await outbox.list());
+  const queue = await outbox.list();
+  board.overlay(queue);
   board.changed();
+  conflictPanel.showWaiting(queue);
+  renderQueue(queue, outbox);
 }
+
+/** Any event may change the queue: the inspector follows, a few times a second at most. */
+let queueRefresh: ReturnType<typeof setTimeout> | null = null;
+outbox.subscribe(() => {
+  queueRefresh ??= setTimeout(() => {
+    queueRefresh = null;
+    void outbox.list().then((queue) => {
+      renderQueue(queue, outbox);
+      conflictPanel.showWaiting(queue);
+    });
+  }, 150);
+});
 
 /** Takes a server answer for a card as the truth, unless newer changes of it are still waiting. */
 function acceptServerCopy(key: string, body: unknown): void {
@@ -98,6 +125,12 @@ outbox.on('idmap', (event) => {
 
 outbox.on('conflict', (event) => {
   const key = board.resolve(itemKeyOf(event.resource));
+  if (event.waiting) {
+    board.markConflict(key);
+    board.changed();
+    notify(`Your change and someone else's overlap (${event.overlapping.join(', ') || event.reason}): choose below.`, 'error');
+    return;
+  }
   board.settle(key, event.id);
   if (!event.dropped) return;
   board.markConflict(key);
