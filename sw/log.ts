@@ -277,7 +277,9 @@ export class OutboxLog {
     if (!last) return;
     const tx = this.db.transaction('events', 'readwrite');
     for (const event of events) await tx.store.put(event);
-    await tx.store.delete(IDBKeyRange.upperBound(last.seq - historyLimit));
+    // Keep the newest by count, not by key arithmetic: a restarted worker's places jump ahead.
+    const beyond = await (await tx.store.openKeyCursor(null, 'prev'))?.advance(historyLimit);
+    if (beyond) await tx.store.delete(IDBKeyRange.upperBound(beyond.key));
     await tx.done;
   }
 

@@ -113,4 +113,11 @@ describe('the write-ahead log', () => {
     expect(kept.at(-1)?.seq).toBe(620);
     expect((await log.history(610)).map((e) => e.seq)).toEqual([611, 612, 613, 614, 615, 616, 617, 618, 619, 620]);
   });
+
+  it('keeps the history of an earlier worker when a restarted one starts far ahead', async () => {
+    const log = await openTestLog();
+    await log.recordEvents([{ type: 'sent', id: 'before', resource: 'r', attempt: 1, seq: 10, at: 0 }]);
+    await log.recordEvents([{ type: 'sent', id: 'after', resource: 'r', attempt: 1, seq: 1_000_000_000, at: 0 }]);
+    expect((await log.history(0)).map((e) => e.type === 'sent' && e.id)).toEqual(['before', 'after']);
+  });
 });
