@@ -26,7 +26,7 @@ function classicScript(entry: string, fileName: string, outDir = dist): UserConf
 const targets: Record<string, UserConfig> = {
   worker: classicScript('sw/outbox-sw.ts', 'outbox-sw.js'),
   dropin: classicScript('client/dropin.ts', 'outbox.js'),
-  // ES module entry points for `sw-outbox/sw` and `sw-outbox/client`; dependencies stay imports.
+  // ES module entry points for `sw-outbox/sw`, `sw-outbox/client` and `sw-outbox/react`; dependencies stay imports.
   lib: {
     define: production,
     publicDir: false,
@@ -35,8 +35,8 @@ const targets: Record<string, UserConfig> = {
       emptyOutDir: true,
       sourcemap: true,
       minify: false,
-      lib: { entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts') }, formats: ['es'] },
-      rolldownOptions: { external: [/^workbox-/, 'idb', 'comlink'] },
+      lib: { entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts'), react: resolve(root, 'client/react.ts') }, formats: ['es'] },
+      rolldownOptions: { external: [/^workbox-/, 'idb', 'comlink', 'react'] },
     },
   },
   'demo-worker': classicScript('demo/app/demo-sw.ts', 'demo-sw.js', resolve(dist, 'demo')),
