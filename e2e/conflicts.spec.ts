@@ -137,3 +137,17 @@ test('server-wins, online: a stale write gets the server\'s 412 as it was sent',
   expect(JSON.parse(stale.text)).toMatchObject({ title: 'current', done: true, version: 2 });
   expect(stale.headers['outbox-status']).toBeUndefined();
 });
+
+test('the drop-in takes its settings from a JSON file, attributes winning over it', async ({ page, request }) => {
+  const item = await server.create('configured');
+  await page.goto('/json-config.html');
+  await page.evaluate(() => window.outbox.ready.then(() => undefined));
+  const script = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? '');
+  expect(JSON.parse(new URL(script).searchParams.get('config') ?? '{}')).toEqual({ routes: ['/api/'], coalesce: false, conflict: 'manual', maxAttempts: 4 });
+  await editOffline(page, item, { done: true });
+  await changeElsewhere(item, { notes: 'elsewhere' }, request);
+  const conflict = nextEvent(page, 'conflict');
+  await page.context().setOffline(false);
+  // `manual` from the file: even a change that would merge waits for a person.
+  expect(await conflict).toMatchObject({ strategy: 'manual', waiting: true });
+});

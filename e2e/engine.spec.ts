@@ -120,9 +120,9 @@ test('a write the server refuses is dead-lettered: kept, visible, and the app ca
   expect(await rejected).toMatchObject({ type: 'rejected', status: 422, reason: 'rejected', body: { error: expect.any(String) } });
   await waitForDrain(page);
   const queue = await page.evaluate(() => window.outbox.list());
-  expect(queue.map((entry) => [entry.state, entry.reason, entry.lastStatus, entry.json])).toEqual([
-    ['dead', 'rejected', 422, { title: '' }],
-    ['dead', 'cascade', null, { done: true }],
+  expect(queue.map((entry) => [entry.state, entry.reason, entry.lastStatus, entry.lastResponse, entry.json])).toEqual([
+    ['dead', 'rejected', 422, { error: 'title must be a non-empty string' }, { title: '' }],
+    ['dead', 'cascade', null, null, { done: true }],
   ]);
   expect((await outboxStatus(page)).dead).toBe(2);
   // The later write was made on top of the refused one; the app decides: send it anyway, drop the other.

@@ -334,6 +334,7 @@ export class ReplayEngine {
     const body = response ? await readBody(response) : null;
     entry.lastStatus = response?.status ?? null;
     entry.lastError = attempt.error;
+    entry.lastResponse = body;
     if (response) entry.attempts++;
 
     switch (outcome.kind) {

@@ -51,6 +51,8 @@ export interface StoredEntry {
   coalesced: string[];
   /** While waiting on a conflict: the server's state it met. */
   serverState?: unknown;
+  /** The body of the last answer that was not a success (an error message, say). */
+  lastResponse?: unknown;
 }
 
 /** Fields a write has before the log gives it a place and a chain. */
@@ -84,6 +86,7 @@ export function summarize(entry: StoredEntry): EntrySummary {
     json: jsonBodyOf(entry),
     lastStatus: entry.lastStatus,
     lastError: entry.lastError,
+    lastResponse: entry.lastResponse ?? null,
     reason: entry.reason,
     server: entry.state === 'conflict' ? (entry.serverState ?? null) : null,
     base: entry.baseRepresentation ?? null,

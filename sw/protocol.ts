@@ -23,6 +23,8 @@ export interface EntrySummary {
   json: unknown;
   lastStatus: number | null;
   lastError: string | null;
+  /** The body of the last answer that was not a success, parsed where JSON. */
+  lastResponse: unknown;
   /** Why a dead entry died (`rejected`, `conflict`, `cascade`, `max-attempts`, `expired`), or why one waits on a conflict. */
   reason: string | null;
   /** For a write waiting on a conflict: the server's state it met. */
