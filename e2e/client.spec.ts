@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { DemoServer, card, nextEvent, openBoard, openDropIn, outboxStatus, pageFetch, useSettings, waitForDrain } from './outbox';
+import { DemoServer, card, nextEvent, openBoard, openDropIn, outboxStatus, pageFetch, useSettings, waitForDrain, renameCard, renameElsewhere } from './outbox';
 
 let server: DemoServer;
 
@@ -36,9 +36,7 @@ test('two tabs editing the same item converge on the server\'s state', async ({ 
   const [a, b] = [await context.newPage(), await context.newPage()];
   await openBoard(a);
   await openBoard(b);
-  await card(a, 'two tabs').getByTestId('title').click();
-  await a.getByTestId('edit-title').fill('edited in A');
-  await a.getByTestId('edit-title').press('Enter');
+  await renameCard(a, 'two tabs', 'edited in A');
   await expect(card(b, 'edited in A')).toHaveAttribute('data-state', 'synced');
   await card(b, 'edited in A').locator('[data-action="toggle"]').check();
   await expect(a.getByTestId('done-list').getByText('edited in A')).toBeVisible();
@@ -67,18 +65,9 @@ test('the demo\'s conflict panel: base, mine and theirs side by side; the person
   await openBoard(page);
   await expect(page.getByTestId('conflict-strategy')).toHaveValue('merge');
   await context.setOffline(true);
-  await card(page, 'Plan the trip').getByTestId('title').click();
-  await page.getByTestId('edit-title').fill('Plan the trip to Lisbon');
-  await page.getByTestId('edit-title').press('Enter');
+  await renameCard(page, 'Plan the trip', 'Plan the trip to Lisbon');
 
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
-  await openBoard(otherPage);
-  await card(otherPage, 'Plan the trip').getByTestId('title').click();
-  await otherPage.getByTestId('edit-title').fill('Plan the trip to Porto');
-  await otherPage.getByTestId('edit-title').press('Enter');
-  await expect(card(otherPage, 'Plan the trip to Porto')).toHaveAttribute('data-state', 'synced');
-  await other.close();
+  await renameElsewhere(browser, 'Plan the trip', 'Plan the trip to Porto');
 
   await context.setOffline(false);
   const panel = page.getByTestId('conflict');

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { DemoServer, card, openBoard, openDropIn, outboxStatus, pageFetch, pageXhr, waitForDrain } from './outbox';
+import { DemoServer, card, openBoard, openDropIn, outboxStatus, pageFetch, pageXhr, waitForDrain, renameCard } from './outbox';
 
 let server: DemoServer;
 
@@ -78,9 +78,7 @@ test('coalescing: a new item created, edited and deleted offline never reaches t
   await context.setOffline(true);
   await page.getByTestId('new-title').fill('Ephemeral');
   await page.getByTestId('add').click();
-  await card(page, 'Ephemeral').getByTestId('title').click();
-  await page.getByTestId('edit-title').fill('Ephemeral, renamed');
-  await page.getByTestId('edit-title').press('Enter');
+  await renameCard(page, 'Ephemeral', 'Ephemeral, renamed');
   await expect(page.getByTestId('pending-count')).toHaveText('1 pending');
   await card(page, 'Ephemeral, renamed').locator('[data-action="delete"]').click();
   await expect(page.getByTestId('pending-count')).toHaveText('0 pending');

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { DemoServer, card, openBoard, outboxStatus, pageFetch, stopServiceWorkers, waitForDrain } from './outbox';
+import { DemoServer, card, openBoard, outboxStatus, pageFetch, stopServiceWorkers, waitForDrain, renameCard, renameElsewhere } from './outbox';
 
 let server: DemoServer;
 
@@ -63,13 +63,9 @@ test('offline, writes answer at once, survive a reload, and reach the server onc
   });
   await page.getByTestId('new-title').fill('Offline idea');
   await page.getByTestId('add').click();
-  await card(page, 'Buy milk').getByTestId('title').click();
-  await page.getByTestId('edit-title').fill('Buy oat milk');
-  await page.getByTestId('edit-title').press('Enter');
+  await renameCard(page, 'Buy milk', 'Buy oat milk');
   await card(page, 'Buy oat milk').locator('[data-action="toggle"]').check();
-  await card(page, 'Buy oat milk').getByTestId('title').click();
-  await page.getByTestId('edit-title').fill('Buy soy milk');
-  await page.getByTestId('edit-title').press('Enter');
+  await renameCard(page, 'Buy oat milk', 'Buy soy milk');
 
   // The three edits of one item wait as one write (coalesced), the create as another.
   await expect(page.getByTestId('pending-count')).toHaveText('2 pending');
@@ -147,20 +143,11 @@ test('conflict: an offline edit of an item changed meanwhile elsewhere is rolled
   await expect(card(page, 'Shared item')).toHaveAttribute('data-state', 'synced');
 
   await context.setOffline(true);
-  await card(page, 'Shared item').getByTestId('title').click();
-  await page.getByTestId('edit-title').fill('Mine, offline');
-  await page.getByTestId('edit-title').press('Enter');
+  await renameCard(page, 'Shared item', 'Mine, offline');
   await expect(card(page, 'Mine, offline')).toHaveAttribute('data-state', 'pending');
 
   // Someone else, in another browser context with its own worker, changes the same item.
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
-  await openBoard(otherPage);
-  await card(otherPage, 'Shared item').getByTestId('title').click();
-  await otherPage.getByTestId('edit-title').fill('Theirs');
-  await otherPage.getByTestId('edit-title').press('Enter');
-  await expect(card(otherPage, 'Theirs')).toHaveAttribute('data-state', 'synced');
-  await other.close();
+  await renameElsewhere(browser, 'Shared item', 'Theirs');
 
   const conflict = page.evaluate(
     () => new Promise((resolve) => window.outbox.on('conflict', (event) => resolve(event))),

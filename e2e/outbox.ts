@@ -1,6 +1,6 @@
 // Helpers for testing an app offline with sw-outbox: drive the demo server, stop the worker the
 // way a browser does, and wait for the queue to drain.
-import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Browser, type Locator, type Page } from '@playwright/test';
 import type { OutboxStatus } from '../sw/protocol';
 import type { Todo as ServerTodo, WriteRecord as AuditedWrite } from '../demo/server/db';
 
@@ -45,6 +45,23 @@ export async function openBoard(page: Page): Promise<void> {
 /** A card of the demo board by its exact title. */
 export function card(page: Page, title: string): Locator {
   return page.getByTestId('item').filter({ has: page.getByTestId('title').getByText(title, { exact: true }) });
+}
+
+/** Renames a card of the demo board the way a user does: click its title, type, Enter. */
+export async function renameCard(page: Page, from: string, to: string): Promise<void> {
+  await card(page, from).getByTestId('title').click();
+  await page.getByTestId('edit-title').fill(to);
+  await page.getByTestId('edit-title').press('Enter');
+}
+
+/** Someone else, in a browser context of their own (with its own worker), renames a card and sees it saved. */
+export async function renameElsewhere(browser: Browser, from: string, to: string): Promise<void> {
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await openBoard(otherPage);
+  await renameCard(otherPage, from, to);
+  await expect(card(otherPage, to)).toHaveAttribute('data-state', 'synced');
+  await other.close();
 }
 
 /** Stops every service worker of the browser, as Chromium does to an idle worker. */
