@@ -25,6 +25,8 @@ export interface ConnectOptions {
 export interface OptimisticChange {
   apply?: () => void | (() => void);
   undo?: () => void;
+  /** The representation the user's change was made from: what a `merge` merges against. */
+  base?: unknown;
 }
 
 type EventListener = (event: OutboxEvent) => void;
@@ -85,7 +87,9 @@ export class OutboxClient extends Subscribable<EventListener> {
     const undo = change.apply?.() ?? change.undo;
     let response: Response;
     try {
-      response = await fetch(input, init);
+      const headers = new Headers(init?.headers);
+      if (change.base !== undefined) headers.set(outboxHeaders.base, JSON.stringify(change.base));
+      response = await fetch(input, { ...init, headers });
     } catch (error) {
       undo?.();
       throw error;

@@ -2,11 +2,12 @@ import type { OutboxConfig, Route } from './config';
 import type { EntryDraft } from './entry';
 import { isJson } from './outcome';
 import { newTempId, resourceKey, tempResourceUrl } from './resource';
+import { outboxHeaders } from './protocol';
 
 /** Headers that carry credentials: kept in memory for a live send, never written to the log. */
 const credentialHeaders = new Set(['authorization', 'cookie', 'proxy-authorization']);
-/** Headers the worker sets itself from the entry. */
-const managedHeaders = new Set(['if-match', 'idempotency-key', 'content-length']);
+/** Headers the worker sets itself from the entry, or reads and keeps to itself. */
+const managedHeaders = new Set(['if-match', 'idempotency-key', 'content-length', outboxHeaders.base.toLowerCase()]);
 
 export type Capture =
   | { ok: true; draft: EntryDraft; liveHeaders: [string, string][] }
@@ -60,9 +61,10 @@ export async function captureWrite(
     resource,
     tempId,
     tempUrl: tempId ? createdUrl : null,
-    // What the worker knows of the resource is filled in by the log, in the commit's transaction.
+    // What the worker knows of the resource is filled in by the log, in the commit's transaction;
+    // a base the page sends along is the better one: it is what the user saw.
     requestedBase: baseVersionOf(request.headers, json, config),
-    baseRepresentation: null,
+    baseRepresentation: parseBaseHeader(request.headers.get(outboxHeaders.base)),
     createdAt: now,
     attempts: 0,
     failures: 0,
@@ -85,6 +87,15 @@ function baseVersionOf(headers: Headers, json: unknown, config: OutboxConfig): s
   if (config.versioning === 'etag') return headers.get('if-match');
   const value = isRecord(json) ? json[config.versioning] : undefined;
   return value === undefined || value === null ? null : String(value);
+}
+
+function parseBaseHeader(value: string | null): unknown {
+  if (value === null) return null;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 function idIn(json: unknown, idField: string): string | number | null {

@@ -131,4 +131,6 @@ export const outboxHeaders = {
   id: 'Outbox-Id',
   resource: 'Outbox-Resource',
   error: 'Outbox-Error',
+  /** On a page's request: the representation (JSON) the change was made from, for merges. Never sent on. */
+  base: 'Outbox-Base',
 } as const;

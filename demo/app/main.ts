@@ -87,6 +87,8 @@ async function changeTodo(key: string, method: 'PATCH' | 'DELETE', patch: Partia
     `/api/todos/${encodeURIComponent(key)}`,
     { method, headers, body: method === 'PATCH' ? JSON.stringify(patch) : undefined },
     {
+      // What the user saw: the base a merge compares both sides with.
+      base: item,
       apply: () => {
         if (method === 'DELETE') board.items.delete(key);
         else board.items.set(key, { ...item, ...patch });
