@@ -152,8 +152,14 @@ export class OutboxClient extends Subscribable<EventListener> {
     return this.connection.call((api) => api.resume());
   }
 
-  clear(): Promise<void> {
-    return this.connection.call((api) => api.clear());
+  /** Makes a partition active (on sign-in, the user's key): only its writes are sent, listed and counted. */
+  setPartition(partition: string): Promise<void> {
+    return this.connection.call((api) => api.setPartition(partition));
+  }
+
+  /** Removes every write of a partition (default: the active one), as on sign-out; each is announced as `rejected`, reason `cleared`. */
+  clear(partition?: string): Promise<void> {
+    return this.connection.call((api) => api.clear(partition));
   }
 
   /** Stops listening and nudging. */

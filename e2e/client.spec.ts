@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { DemoServer, card, nextEvent, openBoard, openDropIn, outboxStatus, pageFetch, useSettings, waitForDrain, renameCard, renameElsewhere } from './outbox';
+import { logVersion } from '../sw/migrations';
 
 let server: DemoServer;
 
@@ -19,7 +20,7 @@ test('a worker update takes over the log: nothing lost, nothing sent twice, and 
   }
   const activated = nextEvent(page, 'activated');
   await useSettings(page, { maxAttempts: 9 });
-  expect(await activated).toMatchObject({ type: 'activated', logVersion: 2 });
+  expect(await activated).toMatchObject({ type: 'activated', logVersion });
   // The new worker has the old one's log, and its pause.
   expect(await outboxStatus(page)).toMatchObject({ pending: 10, paused: true });
   expect(await server.writes()).toHaveLength(1);
@@ -96,4 +97,25 @@ test('the demo\'s queue inspector lists what waits, and discarding a write takes
   await context.setOffline(false);
   await page.waitForTimeout(300);
   expect(await server.writes()).toHaveLength(0);
+});
+
+test('partitions: one user\'s offline writes are never sent while another is signed in', async ({ page, context }) => {
+  await openDropIn(page);
+  const write = (title: string) => pageFetch(page, '/api/todos', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title }) });
+  await page.evaluate(() => window.outbox.setPartition('alice'));
+  await context.setOffline(true);
+  await write('alice 1');
+  await write('alice 2');
+  // Alice signs out, Bob signs in, the network comes back.
+  await page.evaluate(() => window.outbox.setPartition('bob'));
+  await context.setOffline(false);
+  await write('bob 1');
+  await waitForDrain(page);
+  expect(await page.evaluate(() => window.outbox.list())).toEqual([]);
+  await page.waitForTimeout(500);
+  expect((await server.todos()).map((todo) => todo.title)).toEqual(['bob 1']);
+  // Alice is back: her writes go now.
+  await page.evaluate(() => window.outbox.setPartition('alice'));
+  await waitForDrain(page);
+  expect((await server.todos()).map((todo) => todo.title).sort()).toEqual(['alice 1', 'alice 2', 'bob 1']);
 });

@@ -10,7 +10,8 @@ export function createWorkerApi(log: OutboxLog, engine: ReplayEngine, events: Ev
   return {
     ping: () => 'pong',
     status: () => engine.status(),
-    list: async () => (await log.all()).map(summarize),
+    // Another user's writes are not shown while this one is signed in.
+    list: async () => (await log.partition(engine.partition)).map(summarize),
     history: async (afterSeq) => {
       await events.settled();
       return log.history(afterSeq);
@@ -35,8 +36,15 @@ export function createWorkerApi(log: OutboxLog, engine: ReplayEngine, events: Ev
     },
     pause: () => engine.setPaused(true),
     resume: () => engine.setPaused(false),
-    clear: async () => {
-      await log.clear();
+    setPartition: (partition) => engine.setPartition(partition),
+    clear: async (partition = engine.partition) => {
+      // Dropping a user's writes on purpose still says so, write by write, so tabs roll back.
+      for (const entry of await log.clearPartition(partition)) {
+        const lost = lostFields(jsonBodyOf(entry), null);
+        for (const id of [entry.id, ...entry.coalesced]) {
+          events.emit({ type: 'rejected', id, resource: entry.resource, status: null, body: null, reason: 'cleared', live: false, lostFields: lost });
+        }
+      }
       engine.statusChanged();
     },
   };

@@ -74,6 +74,8 @@ export async function captureWrite(
     lastStatus: null,
     lastError: null,
     reason: null,
+    // The active partition is the engine's to know; install.ts sets it on the draft.
+    partition: '',
     coalesce: route.coalesce,
     versioned: config.versioning !== 'off',
     conflict: route.conflict,

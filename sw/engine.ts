@@ -55,6 +55,8 @@ export class ReplayEngine {
   onNetworkDown: () => void = () => {};
   private syncRequested = false;
   paused = false;
+  /** The active partition (the signed-in user): only its writes are sent. */
+  partition = '';
   /**
    * Whether this worker may send: only one worker of an origin does at a time, even while a new
    * version takes over from an old one (install.ts holds a Web Lock for it).
@@ -94,6 +96,14 @@ export class ReplayEngine {
     });
     this.statusChanged();
     return this.running;
+  }
+
+  /** Makes another partition active (a sign-in): its writes go, the others wait. */
+  async setPartition(partition: string): Promise<void> {
+    this.partition = partition;
+    await this.log.setMeta('partition', partition);
+    this.statusChanged();
+    await this.kick(true);
   }
 
   async setPaused(paused: boolean): Promise<void> {
@@ -181,7 +191,7 @@ export class ReplayEngine {
   }
 
   async status(): Promise<OutboxStatus> {
-    const [pending, dead] = await Promise.all([this.log.countPending(), this.log.countDead()]);
+    const [pending, dead] = await Promise.all([this.log.countPending(this.partition), this.log.countDead()]);
     return {
       instance: this.instance,
       pending,
@@ -256,7 +266,10 @@ export class ReplayEngine {
       for (;;) {
         // From reading the head to marking it as sending there is no await: no write can be
         // coalesced into it in between.
-        if (!head || head.state !== 'queued' || this.paused || !this.canSend) return { wakeAt: Infinity, networkDown: false };
+        // Another user's write is never sent while this one is signed in; it holds its resource's lane.
+        if (!head || head.state !== 'queued' || head.partition !== this.partition || this.paused || !this.canSend) {
+          return { wakeAt: Infinity, networkDown: false };
+        }
         const now = Date.now();
         if (head.createdAt + this.config.maxAgeDays * dayMs < now) {
           await this.kill(head, 'expired', null, null, false);

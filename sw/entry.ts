@@ -16,6 +16,8 @@ export interface StoredEntry {
   headers: [string, string][];
   body: ArrayBuffer | null;
   contentType: string | null;
+  /** Whose write it is (the app's key for the signed-in user; '' by default): sent only while that partition is active. */
+  partition: string;
   /** The resource; writes of one resource go out one at a time, in seq order. */
   resource: string;
   /** Equal to `resource` while the write is to be sent; removed when it dies, so the lane index forgets it. */

@@ -153,7 +153,7 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     const captured = await captureWrite(request, config, route, Date.now()).catch(() => null);
     if (!captured) return refusedResponse('unreadable-body', 'sw-outbox could not read this request');
     if (!captured.ok) return passThroughOrRefuse(captured.request, captured.reason);
-    const appended = await log.append(captured.draft).catch(() => null);
+    const appended = await log.append({ ...captured.draft, partition: engine.partition }).catch(() => null);
     if (!appended) return passThroughOrRefuse(rebuilt(request, captured.draft.body), 'storage-failed');
     const { entry } = appended;
     events.emit({ type: 'queued', id: entry.id, method: entry.method, url: entry.url, resource: entry.resource, tempId: entry.tempId });
@@ -182,6 +182,7 @@ async function start(config: OutboxConfig, databaseName?: string) {
   const events = await EventHub.create(log);
   const engine = new ReplayEngine(log, events, config);
   engine.paused = (await log.getMeta<boolean>('paused')) ?? false;
+  engine.partition = (await log.getMeta<string>('partition')) ?? '';
   const api = createWorkerApi(log, engine, events);
   return { log, events, engine, api };
 }

@@ -24,7 +24,7 @@ export interface IdMapping {
 
 /** The log's schema, typed once. */
 interface OutboxSchema extends DBSchema {
-  entries: { key: number; value: StoredEntry; indexes: { id: string; lane: string; state: string } };
+  entries: { key: number; value: StoredEntry; indexes: { id: string; lane: string; state: string; partitionLane: [string, string] } };
   versions: { key: string; value: KnownVersion };
   idmap: { key: string; value: IdMapping };
   events: { key: number; value: OutboxEvent };
@@ -67,8 +67,8 @@ export class OutboxLog {
 
   static async open(name = 'sw-outbox'): Promise<OutboxLog> {
     const db = await openDB<OutboxSchema>(name, logVersion, {
-      upgrade: (database, oldVersion, _newVersion, transaction) =>
-        void upgradeLog(database as unknown as IDBPDatabase<unknown>, oldVersion, transaction as never),
+      upgrade: (database, oldVersion, newVersion, transaction) =>
+        void upgradeLog(database as unknown as IDBPDatabase<unknown>, oldVersion, newVersion ?? logVersion, transaction as never),
       // A newer worker is upgrading the log: step aside, it takes over sending (see install.ts).
       blocking: () => db.close(),
     });
@@ -222,8 +222,9 @@ export class OutboxLog {
     return { ...revived, seq };
   }
 
-  async countPending(): Promise<number> {
-    return this.db.countFromIndex('entries', 'lane');
+  /** Writes still to be sent, of one partition. */
+  async countPending(partition: string): Promise<number> {
+    return this.db.countFromIndex('entries', 'partitionLane', IDBKeyRange.bound([partition, ''], [partition, '\uffff']));
   }
 
   async countDead(): Promise<number> {
@@ -234,8 +235,22 @@ export class OutboxLog {
     return this.db.getAll('entries');
   }
 
-  async clear(): Promise<void> {
-    await this.db.clear('entries');
+  /** Every write of one partition, oldest first. */
+  async partition(partition: string): Promise<StoredEntry[]> {
+    return (await this.db.getAll('entries')).filter((entry) => entry.partition === partition);
+  }
+
+  /** Removes every write of a partition (the app's sign-out); returns what went. */
+  async clearPartition(partition: string): Promise<StoredEntry[]> {
+    const tx = this.db.transaction('entries', 'readwrite');
+    const removed: StoredEntry[] = [];
+    for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue()) {
+      if (cursor.value.partition !== partition) continue;
+      removed.push(cursor.value);
+      await cursor.delete();
+    }
+    await tx.done;
+    return removed;
   }
 
   async knownVersion(resource: string): Promise<KnownVersion | undefined> {

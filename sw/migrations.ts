@@ -4,14 +4,21 @@ import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
  * The log's schema, version by version. Each step upgrades a database left by the version before
  * it, entries and all, inside the upgrade transaction: a worker update never loses the queue.
  */
-// The schema types live in log.ts; upgrades work on the raw shapes an older worker wrote.
+// The schema types live in log.ts; upgrades work on the raw shapes older workers wrote.
 type AnyDb = IDBPDatabase<unknown>;
 type AnyTx = IDBPTransaction<unknown, StoreNames<unknown>[], 'versionchange'>;
+type Step = (db: AnyDb, tx: AnyTx) => Promise<void>;
 
-export const logVersion = 2;
+/** Rewrites every entry of the log in place. */
+async function updateEntries(tx: AnyTx, change: (entry: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+  for (let cursor = await tx.objectStore('entries').openCursor(); cursor; cursor = await cursor.continue()) {
+    await cursor.update(change(cursor.value as Record<string, unknown>));
+  }
+}
 
-export async function upgradeLog(db: AnyDb, oldVersion: number, tx: AnyTx): Promise<void> {
-  if (oldVersion < 1) {
+/** `steps[n]` takes a version-n log to version n + 1. */
+const steps: Step[] = [
+  async (db) => {
     const entries = db.createObjectStore('entries', { keyPath: 'seq', autoIncrement: true });
     entries.createIndex('id', 'id', { unique: true });
     entries.createIndex('lane', 'lane');
@@ -20,21 +27,27 @@ export async function upgradeLog(db: AnyDb, oldVersion: number, tx: AnyTx): Prom
     db.createObjectStore('idmap', { keyPath: 'tempId' });
     db.createObjectStore('events', { keyPath: 'seq', autoIncrement: true });
     db.createObjectStore('meta');
-  }
-  if (oldVersion >= 1 && oldVersion < 2) {
-    // Version 1 entries predate per-route settings and coalescing. They were taken under the old
-    // defaults: server-wins, never merged with later writes.
-    let cursor = await tx.objectStore('entries').openCursor();
-    while (cursor) {
-      const entry = cursor.value as Record<string, unknown>;
-      await cursor.update({
-        coalesce: false,
-        conflict: 'server-wins',
-        coalesced: [],
-        versioned: entry.requestedBase !== null && entry.requestedBase !== undefined,
-        ...entry,
-      });
-      cursor = await cursor.continue();
-    }
-  }
+  },
+  // Version 1 entries predate per-route settings and coalescing. They were taken under the old
+  // defaults: server-wins, never merged with later writes.
+  (_db, tx) =>
+    updateEntries(tx, (entry) => ({
+      coalesce: false,
+      conflict: 'server-wins',
+      coalesced: [],
+      versioned: entry.requestedBase !== null && entry.requestedBase !== undefined,
+      ...entry,
+    })),
+  // Partitions (one per signed-in user): older writes belong to the default one, ''.
+  async (_db, tx) => {
+    tx.objectStore('entries').createIndex('partitionLane', ['partition', 'lane']);
+    await updateEntries(tx, (entry) => ({ partition: '', ...entry }));
+  },
+];
+
+export const logVersion = steps.length;
+
+/** Runs the steps from the version a database is at to `newVersion`. */
+export async function upgradeLog(db: AnyDb, oldVersion: number, newVersion: number, tx: AnyTx): Promise<void> {
+  for (let version = oldVersion; version < newVersion; version++) await steps[version]!(db, tx);
 }

@@ -74,7 +74,7 @@ export interface ConflictEvent extends EventBase {
 export interface ResolvedEvent extends EventBase { type: 'resolved'; id: string; resource: string; how: string }
 export interface RejectedEvent extends EventBase {
   type: 'rejected'; id: string; resource: string; status: number | null; body: unknown;
-  /** `rejected` (4xx), `cascade` (an earlier write of the resource failed), `max-attempts`, `expired`, `discarded`. */
+  /** `rejected` (4xx), `cascade` (an earlier write of the resource failed), `max-attempts`, `expired`, `discarded`, `cleared`. */
   reason: string; live: boolean;
   /** The fields of the write's JSON body that will not reach the server: what the user loses. */
   lostFields: string[];
@@ -109,8 +109,10 @@ export interface WorkerApi {
   discard(id: string): Promise<boolean>;
   pause(): Promise<void>;
   resume(): Promise<void>;
-  /** Removes every entry of the log. */
-  clear(): Promise<void>;
+  /** Makes a partition (the app's key for the signed-in user) active: only its writes are sent, listed and counted. */
+  setPartition(partition: string): Promise<void>;
+  /** Removes every write of a partition (default: the active one), as an app does on sign-out. */
+  clear(partition?: string): Promise<void>;
 }
 
 /** The name of the BroadcastChannel events go out on. */

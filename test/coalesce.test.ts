@@ -51,7 +51,7 @@ describe('coalescing unsent writes of one resource', () => {
     const deletion = await log.append(draft('DELETE', '/api/todos/tmp-1', undefined, resource));
     expect(deletion.outcome).toBe('cancelled');
     expect(deletion.removed).toHaveLength(1);
-    expect(await log.countPending()).toBe(0);
+    expect(await log.countPending('')).toBe(0);
   });
 
   it('never touches a write that has been sent, is on the wire, or a route that says no', async () => {

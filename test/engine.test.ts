@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptedServer, createDraft, draft, startEngine, tick, type TestEngine } from './helpers';
+import { createWorkerApi } from '../sw/api';
+import { EventHub } from '../sw/events';
 
 let current: TestEngine | null = null;
 afterEach(() => current?.close());
@@ -21,7 +23,7 @@ describe('replay engine', () => {
       const order = server.sent.filter((s) => s.url.endsWith(`/api/${r}`)).map((s) => JSON.parse(s.body).i);
       expect(order).toEqual([0, 1, 2, 3]);
     }
-    expect(await log.countPending()).toBe(0);
+    expect(await log.countPending('')).toBe(0);
   });
 
   it('carries the same Idempotency-Key on every retry of a write', async () => {
@@ -32,7 +34,7 @@ describe('replay engine', () => {
     for (let i = 0; i < 3; i++) await engine.kick(true);
     expect(server.sent).toHaveLength(3);
     expect(new Set(server.sent.map((s) => s.headers['idempotency-key'])).size).toBe(1);
-    expect(await log.countPending()).toBe(0);
+    expect(await log.countPending('')).toBe(0);
   });
 
   it('keeps writes through network failures without using up attempts, and backs off', async () => {
@@ -124,7 +126,7 @@ describe('replay engine', () => {
     await engine.kick();
     expect(server.sent.map((s) => s.headers['if-match'])).toEqual(['"4"', '"5"']);
     expect(server.sent[0]!.headers['idempotency-key']).not.toBe(server.sent[1]!.headers['idempotency-key']);
-    expect(await log.countPending()).toBe(0);
+    expect(await log.countPending('')).toBe(0);
   });
 
   it('chains offline edits: each is sent with the version the previous one got back', async () => {
@@ -219,6 +221,37 @@ describe('conflicts that wait for a person', () => {
     expect(events.filter((e) => e.type === 'rejected').map((e) => e.type === 'rejected' && [e.id, e.reason])).toEqual([
       [entry.id, 'discarded'], [later.entry.id, 'cascade'],
     ]);
-    expect(await log.countPending()).toBe(0);
+    expect(await log.countPending('')).toBe(0);
+  });
+});
+
+describe('partitions (one per signed-in user)', () => {
+  it('sends only the active partition\'s writes; the others wait for their user, or are cleared out loud', async () => {
+    const server = new ScriptedServer(() => ({ status: 200, body: {} }));
+    current = await startEngine(server);
+    const { log, engine, events } = current;
+    const api = createWorkerApi(log, engine, await EventHub.create(log));
+    await engine.setPartition('alice');
+    await log.append(draft('PATCH', '/api/todos/1', { by: 'alice' }, { partition: 'alice' }));
+    await log.append(draft('PATCH', '/api/todos/2', { by: 'alice' }, { partition: 'alice' }));
+    await engine.setPartition('bob');
+    await log.append(draft('PATCH', '/api/todos/3', { by: 'bob' }, { partition: 'bob' }));
+    await engine.kick(true);
+    expect(server.sent.map((s) => JSON.parse(s.body).by)).toEqual(['bob']);
+    expect((await engine.status()).pending).toBe(0);
+    expect(await api.list()).toEqual([]);
+
+    // Alice signs in again, but the app clears her writes (say, she chose to) before they go.
+    await api.pause();
+    await engine.setPartition('alice');
+    expect((await api.list()).map((entry) => entry.json)).toEqual([{ by: 'alice' }, { by: 'alice' }]);
+    expect((await engine.status()).pending).toBe(2);
+    await api.clear();
+    expect((await engine.status()).pending).toBe(0);
+    await tick();
+    expect(events.filter((e) => e.type === 'rejected').map((e) => e.type === 'rejected' && [e.reason, e.lostFields])).toEqual([
+      ['cleared', ['by']], ['cleared', ['by']],
+    ]);
+    expect(server.sent).toHaveLength(1);
   });
 });

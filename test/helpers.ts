@@ -26,7 +26,7 @@ export function draft(method: string, path: string, body?: unknown, extra: Parti
     body: bytes, contentType: body === undefined ? null : 'application/json',
     resource: `${url.origin}${url.pathname}`, tempId: null, tempUrl: null, requestedBase: null, baseRepresentation: null,
     createdAt: Date.now(), attempts: 0, failures: 0, nextAttemptAt: 0, notBefore: 0,
-    state: 'queued', lastStatus: null, lastError: null, reason: null, coalesce: false, versioned: true, conflict: 'server-wins', ...extra,
+    state: 'queued', lastStatus: null, lastError: null, reason: null, coalesce: false, versioned: true, conflict: 'server-wins', partition: '', ...extra,
   };
 }
 

@@ -7,7 +7,7 @@ describe('the write-ahead log', () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => log.append(draft('PATCH', `/api/todos/${i % 4}`, { n: i }))));
     expect(results.map((r) => r.entry.seq)).toEqual([...results.map((r) => r.entry.seq)].sort((a, b) => a! - b!));
     expect(results.filter((r) => r.isHead).map((r) => r.entry.resource)).toEqual([0, 1, 2, 3].map((i) => `http://app.test/api/todos/${i}`));
-    expect(await log.countPending()).toBe(20);
+    expect(await log.countPending('')).toBe(20);
     const stored = await log.all();
     expect(stored.map((e) => e.id)).toEqual(results.map((r) => r.entry.id));
     expect(new TextDecoder().decode(stored[5]!.body!)).toBe('{"n":5}');
@@ -83,7 +83,7 @@ describe('the write-ahead log', () => {
     const other = await log.append(draft('PATCH', '/api/y', { c: 1 }));
     const cascaded = await log.kill(a.entry, 'rejected', true);
     expect(cascaded.map((e) => e.id)).toEqual([b.entry.id]);
-    expect(await log.countPending()).toBe(1);
+    expect(await log.countPending('')).toBe(1);
     expect(await log.countDead()).toBe(2);
     expect(await log.laneHead('http://app.test/api/x')).toBeUndefined();
     expect((await log.get(a.entry.id))).toMatchObject({ state: 'dead', reason: 'rejected' });

@@ -23,13 +23,13 @@ function versionOneEntry(n: number) {
 describe('log schema migration', () => {
   it('upgrades a version 1 log with writes in it, and they are sent in order, once each', async () => {
     const name = `migrate-${Date.now()}`;
-    const v1 = await openDB(name, 1, { upgrade: (db, old, _new, tx) => void upgradeLog(db as IDBPDatabase<unknown>, old, tx as never) });
+    const v1 = await openDB(name, 1, { upgrade: (db, old, _new, tx) => void upgradeLog(db as IDBPDatabase<unknown>, old, 1, tx as never) });
     for (const n of [1, 2]) await v1.add('entries', versionOneEntry(n));
     v1.close();
 
     const log = await OutboxLog.open(name);
     const [first, second] = await log.all();
-    expect(first).toMatchObject({ id: 'old-1', coalesce: false, conflict: 'server-wins', coalesced: [], versioned: true, baseVersion: '"3"' });
+    expect(first).toMatchObject({ id: 'old-1', coalesce: false, conflict: 'server-wins', coalesced: [], versioned: true, baseVersion: '"3"', partition: '' });
     expect(second).toMatchObject({ id: 'old-2', chained: true });
 
     let version = 3;
@@ -40,7 +40,7 @@ describe('log schema migration', () => {
       ['{"n":1}', '"3"', 'key-1'],
       ['{"n":2}', '"4"', 'key-2'],
     ]);
-    expect(await log.countPending()).toBe(0);
+    expect(await log.countPending('')).toBe(0);
     log.close();
   });
 });
