@@ -59,7 +59,8 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     engine.onNetworkDown = () => void syncQueue.registerSync();
   });
 
-  const takes = (request: Request): boolean => isMutating(request.method) && routeFor(new URL(request.url), config, self.location.origin) !== null;
+  const onRoute = (url: URL): boolean => routeFor(url, config, self.location.origin) !== null;
+  const takes = (request: Request): boolean => isMutating(request.method) && onRoute(new URL(request.url));
 
   const learn = async (request: Request, response: Response): Promise<void> => {
     if (!response.ok || request.method !== 'GET') return;
@@ -79,12 +80,13 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
 
   self.addEventListener('fetch', (event) => {
     const { request } = event;
-    if (request.method === 'GET' && shell.has(new URL(request.url).pathname) && new URL(request.url).origin === self.location.origin) {
+    const url = new URL(request.url);
+    if (request.method === 'GET' && url.origin === self.location.origin && shell.has(url.pathname)) {
       event.respondWith(shellResponse(request));
-    } else if (takes(request)) {
+    } else if (isMutating(request.method) && onRoute(url)) {
       event.respondWith(ready.then((parts) => handleWrite(request, parts, (work) => event.waitUntil(work))));
-    } else if (request.method === 'GET' && routeFor(new URL(request.url), config, self.location.origin) !== null) {
-      const addressesTempId = tempIdsIn(new URL(request.url)).length > 0;
+    } else if (request.method === 'GET' && onRoute(url)) {
+      const addressesTempId = tempIdsIn(url).length > 0;
       if (options.observeReads === false && !addressesTempId) return;
       event.respondWith(
         (async () => {
