@@ -37,6 +37,13 @@ type EntriesTx = IDBPTransaction<OutboxSchema, ('entries' | 'versions' | 'idmap'
 /** Events kept for tabs that (re)connect late. */
 export const historyLimit = 500;
 
+/** What a confirmed write's answer means for the log. */
+export interface ConfirmResult {
+  version: string | null;
+  representation: unknown;
+  mapping: IdMapping | null;
+}
+
 /** Result of committing one write. */
 export interface Appended {
   entry: StoredEntry;
@@ -57,8 +64,15 @@ export type SendingCheck = (id: string) => boolean;
  * The write-ahead log in IndexedDB. Entries are keyed by a growing sequence number, so a cursor
  * over the `lane` index walks each resource's writes in the order the page issued them.
  */
+/** A change to the log waiting for the next group commit. */
+interface Operation {
+  run: (tx: EntriesTx) => Promise<unknown>;
+  resolve: (result: never) => void;
+  reject: (error: unknown) => void;
+}
+
 export class OutboxLog {
-  private pending: { draft: EntryDraft; resolve: (a: Appended) => void; reject: (e: unknown) => void }[] = [];
+  private pending: Operation[] = [];
   private committing = false;
   /** Set by the engine; until then nothing is in flight. */
   isSending: SendingCheck = () => false;
@@ -75,13 +89,19 @@ export class OutboxLog {
     return new OutboxLog(db);
   }
 
-  /**
-   * Commits a write and resolves once it is durable. Writes that arrive while a commit is running
-   * go together in the next transaction (group commit), so a burst costs few IndexedDB round trips.
-   */
+  /** Commits a write and resolves once it is durable. */
   append(draft: EntryDraft): Promise<Appended> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ draft, resolve, reject });
+    return this.inNextCommit((tx) => appendInTx(tx, draft, this.isSending));
+  }
+
+  /**
+   * Group commit: changes that arrive while a commit is running (new writes, confirmations) go
+   * together, in order, in the next transaction, so a burst costs few IndexedDB round trips. Each
+   * resolves only once its transaction is durable.
+   */
+  private inNextCommit<T>(run: (tx: EntriesTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run, resolve: resolve as (result: never) => void, reject });
       if (!this.committing) void this.commitPending();
     });
   }
@@ -93,12 +113,12 @@ export class OutboxLog {
       this.pending = [];
       try {
         const tx = this.db.transaction(['entries', 'versions', 'idmap'], 'readwrite');
-        const results: Appended[] = [];
-        for (const { draft } of batch) results.push(await appendInTx(tx, draft, this.isSending));
+        const results: unknown[] = [];
+        for (const operation of batch) results.push(await operation.run(tx));
         await tx.done;
-        batch.forEach((item, index) => item.resolve(results[index]!));
+        batch.forEach((operation, index) => operation.resolve(results[index] as never));
       } catch (error) {
-        for (const item of batch) item.reject(error);
+        for (const operation of batch) operation.reject(error);
       }
     }
     this.committing = false;
@@ -140,40 +160,8 @@ export class OutboxLog {
    * Returns the lane the rest of the writes now live in, and its new head (read in the same
    * transaction, so the engine need not read it again).
    */
-  async confirm(
-    entry: StoredEntry,
-    result: { version: string | null; representation: unknown; mapping: IdMapping | null },
-  ): Promise<{ lane: string; head: StoredEntry | undefined }> {
-    const tx = this.db.transaction(['entries', 'versions', 'idmap'], 'readwrite');
-    if (entry.seq !== undefined) await tx.objectStore('entries').delete(entry.seq);
-    const lane = entry.lane ?? entry.resource;
-    let nextLane = lane;
-    if (result.mapping) {
-      await tx.objectStore('idmap').put(result.mapping);
-      nextLane = resourceKey(new URL(result.mapping.realUrl));
-    }
-    // Only the next write's base changes, unless a remap rewrites the whole lane: a long lane is
-    // not read again for every write confirmed in it.
-    let cursor = await tx.objectStore('entries').index('lane').openCursor(IDBKeyRange.only(lane));
-    let head: StoredEntry | undefined;
-    while (cursor && (!head || result.mapping)) {
-      const later = cursor.value;
-      if (result.mapping) remapEntry(later, result.mapping, nextLane);
-      if (!head && later.chained) {
-        later.baseVersion = result.version;
-        later.chained = false;
-      }
-      head ??= later;
-      await cursor.update(later);
-      cursor = await cursor.continue();
-    }
-    const resource = result.mapping ? nextLane : entry.resource;
-    if (entry.method === 'DELETE') await tx.objectStore('versions').delete(resource);
-    else if (result.version !== null || result.representation !== null) {
-      await tx.objectStore('versions').put({ resource, version: result.version, representation: result.representation, at: Date.now() });
-    }
-    await tx.done;
-    return { lane: nextLane, head };
+  confirm(entry: StoredEntry, result: ConfirmResult): Promise<{ lane: string; head: StoredEntry | undefined }> {
+    return this.inNextCommit((tx) => confirmInTx(tx, entry, result));
   }
 
   /**
@@ -318,6 +306,38 @@ export class OutboxLog {
   close(): void {
     this.db.close();
   }
+}
+
+/** The body of `confirm`, inside a group commit's transaction. */
+async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult): Promise<{ lane: string; head: StoredEntry | undefined }> {
+  if (entry.seq !== undefined) await tx.objectStore('entries').delete(entry.seq);
+  const lane = entry.lane ?? entry.resource;
+  let nextLane = lane;
+  if (result.mapping) {
+    await tx.objectStore('idmap').put(result.mapping);
+    nextLane = resourceKey(new URL(result.mapping.realUrl));
+  }
+  // Only the next write's base changes, unless a remap rewrites the whole lane: a long lane is
+  // not read again for every write confirmed in it.
+  let cursor = await tx.objectStore('entries').index('lane').openCursor(IDBKeyRange.only(lane));
+  let head: StoredEntry | undefined;
+  while (cursor && (!head || result.mapping)) {
+    const later = cursor.value;
+    if (result.mapping) remapEntry(later, result.mapping, nextLane);
+    if (!head && later.chained) {
+      later.baseVersion = result.version;
+      later.chained = false;
+    }
+    head ??= later;
+    await cursor.update(later);
+    cursor = await cursor.continue();
+  }
+  const resource = result.mapping ? nextLane : entry.resource;
+  if (entry.method === 'DELETE') await tx.objectStore('versions').delete(resource);
+  else if (result.version !== null || result.representation !== null) {
+    await tx.objectStore('versions').put({ resource, version: result.version, representation: result.representation, at: Date.now() });
+  }
+  return { lane: nextLane, head };
 }
 
 async function appendInTx(tx: EntriesTx, draft: EntryDraft, isSending: SendingCheck): Promise<Appended> {
