@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { DemoServer, nextEvent, openDropIn, pageFetch, useSettings, waitForDrain, type ServerTodo } from './outbox';
 
 let server: DemoServer;
@@ -18,8 +18,20 @@ async function editOffline(page: Page, item: ServerTodo, change: Record<string, 
 }
 
 /** Someone else changes the item on the server meanwhile. */
-async function changeElsewhere(item: ServerTodo, change: Record<string, unknown>, request: import('@playwright/test').APIRequestContext): Promise<void> {
+async function changeElsewhere(item: ServerTodo, change: Record<string, unknown>, request: APIRequestContext): Promise<void> {
   expect((await request.patch(`/api/todos/${item.id}`, { data: change })).status()).toBe(200);
+}
+
+/**
+ * The whole conflict story: the page edits the item offline, someone else changes it meanwhile,
+ * the page reconnects. Resolves with the conflict event the page receives.
+ */
+async function meetConflict(page: Page, request: APIRequestContext, item: ServerTodo, mine: Record<string, unknown>, theirs: Record<string, unknown>) {
+  await editOffline(page, item, mine);
+  await changeElsewhere(item, theirs, request);
+  const conflict = nextEvent(page, 'conflict');
+  await page.context().setOffline(false);
+  return conflict;
 }
 
 test('merge: changes to different fields of one item both stand', async ({ page, request }) => {
@@ -39,10 +51,7 @@ test('merge: changes to different fields of one item both stand', async ({ page,
 test('merge with overlapping changes waits: every tab is asked with base, mine and theirs, and the answer is sent', async ({ page, request }) => {
   const item = await server.create('base title');
   await openDropIn(page);
-  await editOffline(page, item, { title: 'mine' });
-  await changeElsewhere(item, { title: 'theirs' }, request);
-  const conflict = nextEvent(page, 'conflict');
-  await page.context().setOffline(false);
+  const conflict = meetConflict(page, request, item, { title: 'mine' }, { title: 'theirs' });
   expect(await conflict).toMatchObject({
     waiting: true, dropped: false, overlapping: ['title'], reason: 'overlapping changes',
     base: { title: 'base title' }, local: { title: 'mine' }, server: { title: 'theirs' },
@@ -58,10 +67,7 @@ test('manual: the user discards the change; the server keeps its state and the p
   const item = await server.create('kept');
   await openDropIn(page);
   await useSettings(page, { conflict: 'manual' });
-  await editOffline(page, item, { done: true });
-  await changeElsewhere(item, { notes: 'elsewhere' }, request);
-  const conflict = nextEvent(page, 'conflict');
-  await page.context().setOffline(false);
+  const conflict = meetConflict(page, request, item, { done: true }, { notes: 'elsewhere' });
   const asked = await conflict;
   expect(asked).toMatchObject({ waiting: true, reason: 'manual', strategy: 'manual' });
   const rejected = nextEvent(page, 'rejected');
@@ -114,10 +120,7 @@ test('body-field versions: a 409 with the current representation is merged like 
   const item = await server.create('fields');
   await openDropIn(page);
   await useSettings(page, { versioning: 'version' });
-  await editOffline(page, item, { done: true });
-  await changeElsewhere(item, { notes: 'from elsewhere' }, request);
-  const conflict = nextEvent(page, 'conflict');
-  await page.context().setOffline(false);
+  const conflict = meetConflict(page, request, item, { done: true }, { notes: 'from elsewhere' });
   expect(await conflict).toMatchObject({ status: 409, waiting: false, dropped: false });
   await waitForDrain(page);
   expect(await server.todos()).toMatchObject([{ done: true, notes: 'from elsewhere', version: 3 }]);
@@ -144,10 +147,7 @@ test('the drop-in takes its settings from a JSON file, attributes winning over i
   await page.evaluate(() => window.outbox.ready.then(() => undefined));
   const script = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? '');
   expect(JSON.parse(new URL(script).searchParams.get('config') ?? '{}')).toEqual({ routes: ['/api/'], coalesce: false, conflict: 'manual', maxAttempts: 4 });
-  await editOffline(page, item, { done: true });
-  await changeElsewhere(item, { notes: 'elsewhere' }, request);
-  const conflict = nextEvent(page, 'conflict');
-  await page.context().setOffline(false);
+  const conflict = meetConflict(page, request, item, { done: true }, { notes: 'elsewhere' });
   // `manual` from the file: even a change that would merge waits for a person.
   expect(await conflict).toMatchObject({ strategy: 'manual', waiting: true });
 });
