@@ -89,6 +89,20 @@ describe('demo reference server', { timeout: 60_000 }, () => {
     expect(await list.json()).toEqual([created]);
   });
 
+  it('keeps an attachment byte for byte with its content type, and audits the upload', async () => {
+    const todo = await createTodo('with a file');
+    const bytes = Buffer.from([0, 1, 2, 250, 255, 10, 13]);
+    const res = await fetch(url(`/api/todos/${todo.id}/attachments`), { method: 'POST', headers: { 'Content-Type': 'application/x-custom; v=1' }, body: bytes });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: number; size: number };
+    expect(created.size).toBe(7);
+    const stored = (await (await fetch(url(res.headers.get('location')!))).json()) as { contentType: string; base64: string };
+    expect(stored.contentType).toBe('application/x-custom; v=1');
+    expect(Buffer.from(stored.base64, 'base64').equals(bytes)).toBe(true);
+    expect((await writes()).map((write) => write.path)).toEqual(['/api/todos', `/api/todos/${todo.id}/attachments`]);
+    expect((await fetch(url('/api/todos/999/attachments'), { method: 'POST', body: 'x' })).status).toBe(404);
+  });
+
   it('patches, replaces and deletes, bumping the version each time', async () => {
     const todo = await createTodo('Walk');
     const patched = await send('PATCH', `/api/todos/${todo.id}`, { done: true }, { 'If-Match': '"1"' });

@@ -7,6 +7,7 @@ import { MAX_KEY_LENGTH, runIdempotent } from './idempotency';
 import { allowedMethods, isWriteMethod } from './route';
 import type { ApiRequest, Route } from './route';
 import { matchTodoRoute } from './todos';
+import { matchAttachmentRoute } from './attachments';
 
 export interface ApiContext {
   db: PGlite;
@@ -15,7 +16,7 @@ export interface ApiContext {
   faults: FaultInjector;
 }
 
-const ROUTE_MATCHERS: ReadonlyArray<(pathname: string) => Route | undefined> = [matchTodoRoute];
+const ROUTE_MATCHERS: ReadonlyArray<(pathname: string) => Route | undefined> = [matchTodoRoute, matchAttachmentRoute];
 
 function matchRoute(pathname: string): Route | undefined {
   for (const match of ROUTE_MATCHERS) {

@@ -1,9 +1,10 @@
 import type { Transaction } from '@electric-sql/pglite';
-import { appendWrite, deleteTodo, findTodo, insertTodo, listTodos, updateTodo } from './db';
+import { deleteTodo, findTodo, insertTodo, listTodos, updateTodo } from './db';
 import type { Todo, TodoFields } from './db';
 import { emptyResponse, headerValue, isJsonContentType, jsonError, jsonResponse } from './http';
 import type { ApiResponse } from './http';
 import type { ApiRequest, Route } from './route';
+import { recordWrite } from './audit';
 
 const COLLECTION_PATH = '/api/todos';
 const ITEM_PATH = /^\/api\/todos\/([^/]+)\/?$/;
@@ -21,7 +22,7 @@ export function matchTodoRoute(pathname: string): Route | undefined {
 }
 
 /** Client-made temporary ids are not numbers; they resolve to "not found" rather than an error. */
-function parseTodoId(segment: string): number | undefined {
+export function parseTodoId(segment: string): number | undefined {
   if (!/^[1-9][0-9]{0,9}$/.test(segment)) return undefined;
   const id = Number(segment);
   return id <= MAX_ID ? id : undefined;
@@ -94,16 +95,6 @@ async function applyUpdate(tx: Transaction, request: ApiRequest, id: number, fie
   return response;
 }
 
-function recordWrite(tx: Transaction, request: ApiRequest, todoId: number, status: number): Promise<void> {
-  return appendWrite(tx, {
-    method: request.method,
-    path: request.path,
-    todoId,
-    idempotencyKey: request.idempotencyKey ?? null,
-    status,
-    body: request.body.toString('utf8'),
-  });
-}
 
 /**
  * If-Match first (412), then a numeric body `version` (409); both answer with the current
