@@ -51,3 +51,30 @@ test('bodies of every kind are queued offline and replayed byte for byte, with t
   }
   expect(stored.sort()).toEqual(sent.map((body) => `${body.contentType} ${body.base64}`).sort());
 });
+
+test('what cannot be queued is refused out loud offline, and never taken silently', async ({ page, context }) => {
+  await openDropIn(page);
+  await context.setOffline(true);
+  const answers = await page.evaluate(async () => {
+    // 20 MB: over the 10 MB cap, so the worker does not store it.
+    const huge = await fetch('/api/todos', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(20 * 1024 * 1024) });
+    // Another origin (localhost is not 127.0.0.1): not on a route, so the browser's own failure shows.
+    const crossOrigin = await fetch(`http://localhost:${location.port}/api/todos`, { method: 'POST', body: '{}' }).then(
+      (response) => `answered ${response.status}`,
+      (error: Error) => `failed: ${error.name}`,
+    );
+    return { huge: { status: huge.status, error: huge.headers.get('Outbox-Error') }, crossOrigin };
+  });
+  expect(answers).toEqual({ huge: { status: 503, error: 'body-too-large' }, crossOrigin: 'failed: TypeError' });
+  expect(await page.evaluate(() => window.outbox.list())).toEqual([]);
+});
+
+test('malformed JSON is kept as sent; the server refuses it, and the write is dead-lettered, not lost', async ({ page, context }) => {
+  await openDropIn(page);
+  await context.setOffline(true);
+  const answer = await page.evaluate(() => fetch('/api/todos', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title": "unterminated' }).then((response) => response.status));
+  expect(answer).toBe(202);
+  await context.setOffline(false);
+  await expect.poll(async () => (await page.evaluate(() => window.outbox.list())).map((entry) => [entry.state, entry.lastStatus])).toEqual([['dead', 400]]);
+  expect(await server.writes()).toEqual([]);
+});
