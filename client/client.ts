@@ -1,5 +1,5 @@
 import type { Workbox } from 'workbox-window';
-import type { ConflictAnswer, EntrySummary, OutboxEvent, OutboxEventType, OutboxStatus } from '../sw/protocol';
+import type { ConflictAnswer, CredentialsAnswer, CredentialsRequest, EntrySummary, OutboxEvent, OutboxEventType, OutboxStatus } from '../sw/protocol';
 import { eventChannelName, outboxHeaders } from '../sw/protocol';
 import type { OutboxSettings } from '../sw/config';
 import { WorkerConnection } from './connection';
@@ -30,6 +30,9 @@ export interface OptimisticChange {
 }
 
 type EventListener = (event: OutboxEvent) => void;
+
+/** Gives a replay fresh credentials (say, `{ Authorization: 'Bearer …' }`), or null when there are none. */
+export type CredentialsProvider = (write: { url: string; method: string }) => Record<string, string> | null | Promise<Record<string, string> | null>;
 type EventOf<T extends OutboxEventType> = Extract<OutboxEvent, { type: T }>;
 
 const unknownStatus: OutboxStatus = {
@@ -53,11 +56,13 @@ export class OutboxClient extends Subscribable<EventListener> {
   private lastSeq = 0;
   private nudgeTimer: ReturnType<typeof setInterval> | null = null;
   private workbox: Workbox | null = null;
+  private credentialsProvider: CredentialsProvider | null = null;
 
   constructor(private readonly options: ConnectOptions = {}) {
     super();
     this.connection = new WorkerConnection(navigator.serviceWorker, options.callTimeoutMs ?? 4000);
     this.channel.onmessage = (message: MessageEvent<OutboxEvent>) => this.receive(message.data);
+    navigator.serviceWorker.addEventListener('message', (message: MessageEvent<CredentialsRequest>) => void this.answerCredentials(message));
     this.ready = this.start();
   }
 
@@ -111,6 +116,20 @@ export class OutboxClient extends Subscribable<EventListener> {
     if (early === 'confirmed') return;
     if (early === 'failed') return undo();
     this.optimistic.register(id, resource, undo);
+  }
+
+  /**
+   * Supplies credentials to replays: the worker never stores `Authorization`, so a write that had
+   * it is sent again only with what this provider gives. Setting one releases held writes.
+   */
+  provideCredentials(provider: CredentialsProvider | null): void {
+    this.credentialsProvider = provider;
+    if (provider) this.credentialsChanged();
+  }
+
+  /** The provider has new credentials (after a sign-in or a refresh): held writes go again. */
+  credentialsChanged(): void {
+    this.connection.post({ type: 'outbox:credentials-changed' });
   }
 
   list(): Promise<EntrySummary[]> {
@@ -186,6 +205,14 @@ export class OutboxClient extends Subscribable<EventListener> {
     }, this.options.nudgeIntervalMs ?? 3000);
     await this.resync();
     return this;
+  }
+
+  private async answerCredentials(message: MessageEvent<CredentialsRequest>): Promise<void> {
+    const port = message.ports[0];
+    if (message.data?.type !== 'outbox:credentials' || !port) return;
+    const { url, method } = message.data;
+    const headers = this.credentialsProvider ? await Promise.resolve(this.credentialsProvider({ url, method })).catch(() => null) : null;
+    port.postMessage({ headers } satisfies CredentialsAnswer);
   }
 
   private readonly onOnline = (): void => {

@@ -1,6 +1,6 @@
 import { OutboxClient, type ConnectOptions } from './client';
 
-export { OutboxClient, type ConnectOptions, type OptimisticChange } from './client';
+export { OutboxClient, type ConnectOptions, type OptimisticChange, type CredentialsProvider } from './client';
 export { OptimisticStore } from './optimistic';
 export { CallTimeoutError } from './connection';
 export type * from '../sw/protocol';

@@ -56,6 +56,7 @@ export async function captureWrite(
     method: request.method,
     url: url.href,
     headers,
+    needsCredentials: liveHeaders.some(([name]) => credentialHeaders.has(name) && name !== 'cookie'),
     body: stored,
     contentType,
     resource,

@@ -51,6 +51,8 @@ export class ReplayEngine {
   private inFlight = 0;
   private lastError: string | null = null;
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Asks an open page for fresh credentials for a write that had them stripped; null when none can. */
+  credentials: (entry: StoredEntry) => Promise<Record<string, string> | null> = async () => null;
   /** Called once when the network goes, so the browser's Background Sync can fire on reconnect. */
   onNetworkDown: () => void = () => {};
   private syncRequested = false;
@@ -326,6 +328,11 @@ export class ReplayEngine {
 
   private async attemptAndSettle(entry: StoredEntry, liveHeaders: [string, string][] | null): Promise<Settled> {
     const live = liveHeaders !== null;
+    if (!live && entry.needsCredentials) {
+      const fresh = await this.credentials(entry);
+      if (fresh === null) return this.hold(entry, null, 'no open page to supply credentials');
+      liveHeaders = [...entry.headers, ...Object.entries(fresh)];
+    }
     const lane = entry.resource;
     this.inFlight++;
     this.statusChanged();
@@ -388,9 +395,7 @@ export class ReplayEngine {
         await this.kill(entry, 'rejected', response, body, live);
         return { response: live ? response : null, nextLane: lane, networkDown: false };
       case 'hold':
-        await this.log.put({ ...entry, state: 'held' });
-        this.events.emit({ type: 'held', id: entry.id, resource: entry.resource, status: entry.lastStatus ?? 0 });
-        return { response: null, nextLane: null, networkDown: false };
+        return this.hold(entry, entry.lastStatus, `HTTP ${entry.lastStatus}`);
       case 'retry': {
         if (outcome.counts && entry.attempts >= this.config.maxAttempts) {
           await this.kill(entry, 'max-attempts', response, body, false);
@@ -411,6 +416,20 @@ export class ReplayEngine {
       default:
         throw new Error(`unreachable outcome ${outcome.kind}`);
     }
+  }
+
+  /** A write that waits for a page to supply credentials; its resource's later writes wait with it. */
+  private async hold(entry: StoredEntry, status: number | null, reason: string): Promise<Settled> {
+    await this.log.put({ ...entry, state: 'held', reason });
+    this.events.emit({ type: 'held', id: entry.id, resource: entry.resource, status, reason });
+    this.statusChanged();
+    return { response: null, nextLane: null, networkDown: false };
+  }
+
+  /** A page has fresh credentials: every held write of the active partition goes again. */
+  async releaseHeld(): Promise<void> {
+    await this.log.releaseHeld(this.partition);
+    await this.kick(true);
   }
 
   private async confirm(entry: StoredEntry, response: Response, live: boolean): Promise<{ lane: string; head: StoredEntry | undefined }> {

@@ -14,6 +14,8 @@ export interface StoredEntry {
   url: string;
   /** Request headers minus credentials (SPEC §8). */
   headers: [string, string][];
+  /** The page sent credentials (stripped here): a replay asks an open page for fresh ones first. */
+  needsCredentials?: boolean;
   body: ArrayBuffer | null;
   contentType: string | null;
   /** Whose write it is (the app's key for the signed-in user; '' by default): sent only while that partition is active. */

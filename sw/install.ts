@@ -11,7 +11,8 @@ import { isMutating, routeFor } from './routes';
 import { queuedResponse, refusedResponse } from './responses';
 import { readBody, versionOf } from './send';
 import { remapUrl, resourceKey, tempIdsIn } from './resource';
-import { senderLockName, workerChannelName, type PageMessage } from './protocol';
+import { senderLockName, workerChannelName, type CredentialsAnswer, type CredentialsRequest, type PageMessage } from './protocol';
+import type { StoredEntry } from './entry';
 import { precacheShell, shellPaths, shellResponse } from './shell';
 import { logVersion } from './migrations';
 
@@ -110,6 +111,8 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
       event.waitUntil(ready.then(({ api }) => expose(api, port)));
     } else if (message?.type === 'outbox:nudge') {
       event.waitUntil(ready.then(({ engine }) => engine.kick(message.force === true)));
+    } else if (message?.type === 'outbox:credentials-changed') {
+      event.waitUntil(ready.then(({ engine }) => engine.releaseHeld()));
     } else if (typeof message === 'object' && message !== null && String((message as { type?: unknown }).type).startsWith('outbox:')) {
       console.warn('sw-outbox: ignored a message of unknown shape', message);
     }
@@ -183,10 +186,41 @@ async function start(config: OutboxConfig, databaseName?: string) {
   const log = await OutboxLog.open(databaseName);
   const events = await EventHub.create(log);
   const engine = new ReplayEngine(log, events, config);
+  engine.credentials = askPagesForCredentials;
   engine.paused = (await log.getMeta<boolean>('paused')) ?? false;
   engine.partition = (await log.getMeta<string>('partition')) ?? '';
   const api = createWorkerApi(log, engine, events);
   return { log, events, engine, api };
+}
+
+/** How long open pages have to answer a request for credentials. */
+const credentialsTimeoutMs = 3_000;
+
+/**
+ * Fresh credentials for a replay come from the app, through an open page of this origin (the log
+ * never holds them). The first page that answers with headers wins; with none open, or none that
+ * can, the write waits.
+ */
+async function askPagesForCredentials(entry: StoredEntry): Promise<Record<string, string> | null> {
+  const pages = await self.clients.matchAll({ type: 'window' });
+  if (pages.length === 0) return null;
+  return new Promise((resolve) => {
+    let unanswered = pages.length;
+    const timer = setTimeout(() => resolve(null), credentialsTimeoutMs);
+    const settle = (headers: Record<string, string> | null) => {
+      clearTimeout(timer);
+      resolve(headers);
+    };
+    for (const page of pages) {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (message: MessageEvent<CredentialsAnswer>) => {
+        const headers = message.data?.headers;
+        if (headers && typeof headers === 'object' && Object.values(headers).every((value) => typeof value === 'string')) settle(headers);
+        else if (--unanswered === 0) settle(null);
+      };
+      page.postMessage({ type: 'outbox:credentials', url: entry.url, method: entry.method } satisfies CredentialsRequest, [channel.port2]);
+    }
+  });
 }
 
 /** The page's request again, from the bytes already read out of it. */

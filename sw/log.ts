@@ -211,6 +211,15 @@ export class OutboxLog {
   }
 
   /** Writes still to be sent, of one partition. */
+  /** Puts a partition's held writes back to be sent (a page has fresh credentials). */
+  async releaseHeld(partition: string): Promise<void> {
+    const tx = this.db.transaction('entries', 'readwrite');
+    for (let cursor = await tx.store.index('state').openCursor('held'); cursor; cursor = await cursor.continue()) {
+      if (cursor.value.partition === partition) await cursor.update({ ...cursor.value, state: 'queued', reason: null, failures: 0, nextAttemptAt: 0 });
+    }
+    await tx.done;
+  }
+
   async countPending(partition: string): Promise<number> {
     return this.db.countFromIndex('entries', 'partitionLane', IDBKeyRange.bound([partition, ''], [partition, '\uffff']));
   }

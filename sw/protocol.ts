@@ -79,7 +79,8 @@ export interface RejectedEvent extends EventBase {
   /** The fields of the write's JSON body that will not reach the server: what the user loses. */
   lostFields: string[];
 }
-export interface HeldEvent extends EventBase { type: 'held'; id: string; resource: string; status: number }
+/** A write waits for fresh credentials: the server said 401/403, or no open page could supply them. */
+export interface HeldEvent extends EventBase { type: 'held'; id: string; resource: string; status: number | null; reason: string }
 export interface IdMapEvent extends EventBase { type: 'idmap'; tempId: string; realId: string | number; tempUrl: string; realUrl: string }
 export interface StatusEvent extends EventBase { type: 'status'; status: OutboxStatus }
 /** A new worker version took over; its log schema is `logVersion`. */
@@ -125,7 +126,21 @@ export const senderLockName = 'sw-outbox:sender';
 /** Messages pages post to the worker (outside Comlink, so they work even when a port is dead). */
 export type PageMessage =
   | { type: 'outbox:connect' }
-  | { type: 'outbox:nudge'; force: boolean };
+  | { type: 'outbox:nudge'; force: boolean }
+  /** A page can supply fresh credentials now: held writes go again. */
+  | { type: 'outbox:credentials-changed' };
+
+/** The worker asks a page for fresh credentials for one write; the page answers on the port. */
+export interface CredentialsRequest {
+  type: 'outbox:credentials';
+  url: string;
+  method: string;
+}
+
+/** A page's answer: headers to add to the replay, or null when it has none. */
+export interface CredentialsAnswer {
+  headers: Record<string, string> | null;
+}
 
 /** Response headers of a write the worker answered for the server. */
 export const outboxHeaders = {

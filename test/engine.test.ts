@@ -255,3 +255,39 @@ describe('partitions (one per signed-in user)', () => {
     expect(server.sent).toHaveLength(1);
   });
 });
+
+describe('credentials', () => {
+  it('a write that had credentials waits until a page supplies fresh ones, then goes with them', async () => {
+    const server = new ScriptedServer(() => ({ status: 200, body: {} }));
+    current = await startEngine(server);
+    const { log, engine, events } = current;
+    let token: string | null = null;
+    engine.credentials = async () => (token ? { authorization: token } : null);
+    const { entry } = await log.append(draft('PATCH', '/api/todos/1', { a: 1 }, { needsCredentials: true }));
+    await log.append(draft('PATCH', '/api/todos/1', { b: 1 }));
+    await engine.kick(true);
+    expect(server.sent).toHaveLength(0);
+    expect(await log.get(entry.id)).toMatchObject({ state: 'held', reason: 'no open page to supply credentials' });
+    await tick();
+    expect(events.find((e) => e.type === 'held')).toMatchObject({ id: entry.id, status: null });
+
+    token = 'Bearer fresh';
+    await engine.releaseHeld();
+    expect(server.sent.map((s) => s.headers.authorization ?? null)).toEqual(['Bearer fresh', null]);
+    expect(await log.countPending('')).toBe(0);
+  });
+
+  it('holds on 401 until the page says it has fresh credentials', async () => {
+    let calls = 0;
+    const server = new ScriptedServer(() => (++calls === 1 ? { status: 401, body: { error: 'sign in' } } : { status: 200, body: {} }));
+    current = await startEngine(server);
+    const { log, engine } = current;
+    engine.credentials = async () => ({ authorization: `Bearer ${calls}` });
+    await log.append(draft('PATCH', '/api/todos/1', { a: 1 }, { needsCredentials: true }));
+    await engine.kick(true);
+    await engine.kick(true);
+    expect(server.sent).toHaveLength(1);
+    await engine.releaseHeld();
+    expect(server.sent.map((s) => s.headers.authorization)).toEqual(['Bearer 0', 'Bearer 1']);
+  });
+});

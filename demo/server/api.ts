@@ -42,6 +42,7 @@ export async function handleApi(context: ApiContext, req: IncomingMessage, path:
   // An injected failure behaves like a broken gateway: nothing is applied, nothing is stored.
   const failure = context.faults.takeFailure();
   if (failure) return injectedFailure(failure);
+  if (context.faults.unauthorized(headerValue(req.headers.authorization))) return jsonError(401, 'sign in again');
 
   const route = matchRoute(pathname);
   if (!route) return jsonError(404, 'not found');

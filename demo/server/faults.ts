@@ -10,6 +10,8 @@ export interface FailFault {
 export interface Faults {
   delayMs?: number;
   fail?: FailFault;
+  /** A session: writes must carry exactly this Authorization header, or get 401. */
+  requireAuth?: string;
 }
 
 export class FaultInjector {
@@ -38,6 +40,11 @@ export class FaultInjector {
     return taken;
   }
 
+  /** Whether a write's Authorization header fails the session a test set up. */
+  unauthorized(authorization: string | undefined): boolean {
+    return this.faults.requireAuth !== undefined && authorization !== this.faults.requireAuth;
+  }
+
   /** Holds a write between recording it as in flight and applying it, so tests can race it. */
   async delayWrite(): Promise<void> {
     await sleep(this.faults.delayMs ?? 0);
@@ -53,6 +60,10 @@ export function parseFaults(value: unknown): Faults | string {
       return 'delayMs must be a non-negative number';
     }
     faults.delayMs = value.delayMs;
+  }
+  if (value.requireAuth !== undefined) {
+    if (typeof value.requireAuth !== 'string' || value.requireAuth === '') return 'requireAuth must be a non-empty string';
+    faults.requireAuth = value.requireAuth;
   }
   if (value.fail !== undefined) {
     const fail = value.fail;
