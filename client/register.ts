@@ -9,7 +9,15 @@ export async function registerWorker(scriptUrl: string, config: Partial<OutboxSe
   const url = new URL(scriptUrl, location.href);
   if (config && Object.keys(config).length > 0) url.searchParams.set('config', JSON.stringify(config));
   const workbox = new Workbox(url.href, scope ? { scope } : undefined);
-  await workbox.register({ immediate: true });
+  try {
+    await workbox.register({ immediate: true });
+  } catch (error) {
+    // Offline (or the server is down), a new worker script cannot be fetched: the worker that
+    // controls the page already keeps doing its job, and the update happens on a later visit.
+    if (!navigator.serviceWorker.controller) throw error;
+    console.warn('sw-outbox: the worker could not be updated now; the current one stays in charge', error);
+    return workbox;
+  }
   await controlledBy(url.href);
   return workbox;
 }
