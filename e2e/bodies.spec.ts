@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { DemoServer, openDropIn, waitForDrain } from './outbox';
+import { DemoServer, openDropIn, pageFetch, waitForDrain } from './outbox';
 
 let server: DemoServer;
 
@@ -77,4 +77,29 @@ test('malformed JSON is kept as sent; the server refuses it, and the write is de
   await context.setOffline(false);
   await expect.poll(async () => (await page.evaluate(() => window.outbox.list())).map((entry) => [entry.state, entry.lastStatus])).toEqual([['dead', 400]]);
   expect(await server.writes()).toEqual([]);
+});
+
+test('odd answers: a 2xx that is not JSON, a 412 with no body, a 409 in plain text; each settles, none is lost', async ({ page }) => {
+  const item = await server.create('odd answers');
+  await openDropIn(page);
+  const patch = (notes: string) => pageFetch(page, `/api/todos/${item.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ notes }) });
+
+  await server.faults({ fail: { count: 1, status: 200, body: 'OK', contentType: 'text/plain' } });
+  expect(await patch('a')).toMatchObject({ status: 200, text: 'OK' });
+  const confirmed = (await page.evaluate(() => window.outbox.history())).filter((event) => event.type === 'confirmed');
+  expect(confirmed.at(-1)).toMatchObject({ status: 200, body: 'OK' });
+
+  // A 412 without a representation: nothing to merge with, so the write waits for a person.
+  await server.faults({ fail: { count: 1, status: 412, body: '' } });
+  const waiting = await patch('b');
+  expect(waiting).toMatchObject({ status: 202, headers: { 'outbox-status': 'conflict' } });
+  const [entry] = await page.evaluate(() => window.outbox.list());
+  expect(entry).toMatchObject({ state: 'conflict', json: { notes: 'b' } });
+  await page.evaluate((id) => window.outbox.resolve(id, { body: { notes: 'b, resolved' } }), entry!.id);
+  await expect.poll(async () => (await server.todos())[0]?.notes).toBe('b, resolved');
+
+  // A 409 in plain text is neither a conflict to merge nor a retry: the server's refusal, as sent.
+  await server.faults({ fail: { count: 1, status: 409, body: 'locked', contentType: 'text/plain' } });
+  expect(await patch('c')).toMatchObject({ status: 409, text: 'locked' });
+  expect(await page.evaluate(() => window.outbox.list())).toEqual([]);
 });

@@ -19,7 +19,11 @@ export class DemoServer {
   }
 
   /** Sets the faults mutating requests meet; with no argument, reads what is left of them. */
-  async faults(faults?: { delayMs?: number; fail?: { count: number; status: number; retryAfter?: string }; requireAuth?: string }): Promise<unknown> {
+  async faults(faults?: {
+    delayMs?: number;
+    fail?: { count: number; status: number; retryAfter?: string; body?: string; contentType?: string };
+    requireAuth?: string;
+  }): Promise<unknown> {
     if (faults === undefined) return (await this.request.get('/__test/faults')).json();
     expect((await this.request.post('/__test/faults', { data: faults })).status()).toBe(204);
     return faults;

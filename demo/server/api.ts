@@ -75,7 +75,9 @@ async function handleRead(context: ApiContext, method: string, pathname: string)
 
 function injectedFailure(failure: FailFault): ApiResponse {
   const headers: Record<string, string> = failure.retryAfter === undefined ? {} : { 'Retry-After': failure.retryAfter };
-  return jsonError(failure.status, 'injected fault', headers);
+  if (failure.body === undefined) return jsonError(failure.status, 'injected fault', headers);
+  if (failure.contentType !== undefined) headers['Content-Type'] = failure.contentType;
+  return { status: failure.status, headers, body: failure.body };
 }
 
 function methodNotAllowed(route: Route): ApiResponse {

@@ -4,6 +4,9 @@ export interface FailFault {
   count: number;
   status: number;
   retryAfter?: string;
+  /** The answer's exact body and Content-Type (an empty or non-JSON body, say) instead of a JSON error. */
+  body?: string;
+  contentType?: string;
 }
 
 /** Faults injected by tests into mutating /api/ requests; held in memory, never persisted. */
@@ -71,11 +74,20 @@ export function parseFaults(value: unknown): Faults | string {
     if (typeof fail.count !== 'number' || !Number.isInteger(fail.count) || fail.count < 0) {
       return 'fail.count must be a non-negative integer';
     }
-    if (typeof fail.status !== 'number' || !Number.isInteger(fail.status) || fail.status < 400 || fail.status > 599) {
-      return 'fail.status must be an HTTP error status (400-599)';
+    // 2xx too: a test can make the server answer a write with a body that is not JSON.
+    if (typeof fail.status !== 'number' || !Number.isInteger(fail.status) || fail.status < 200 || fail.status > 599) {
+      return 'fail.status must be an HTTP status (200-599)';
     }
     if (fail.retryAfter !== undefined && typeof fail.retryAfter !== 'string') return 'fail.retryAfter must be a string';
-    faults.fail = { count: fail.count, status: fail.status, ...(fail.retryAfter === undefined ? {} : { retryAfter: fail.retryAfter }) };
+    if (fail.body !== undefined && typeof fail.body !== 'string') return 'fail.body must be a string';
+    if (fail.contentType !== undefined && typeof fail.contentType !== 'string') return 'fail.contentType must be a string';
+    faults.fail = {
+      count: fail.count,
+      status: fail.status,
+      ...(fail.retryAfter === undefined ? {} : { retryAfter: fail.retryAfter }),
+      ...(fail.body === undefined ? {} : { body: fail.body }),
+      ...(fail.contentType === undefined ? {} : { contentType: fail.contentType }),
+    };
   }
   return faults;
 }
