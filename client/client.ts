@@ -202,8 +202,10 @@ export class OutboxClient extends Subscribable<EventListener> {
     // A stopped worker has no timer of its own: while writes wait, open tabs wake it.
     this.nudgeTimer = setInterval(() => {
       if (this.currentStatus.pending > 0 || this.currentStatus.instance === '') this.connection.post({ type: 'outbox:nudge', force: false });
+      // A worker slow to start may have missed the first catch-up: try again until it answers.
+      if (this.currentStatus.instance === '') void this.resync().catch(() => undefined);
     }, this.options.nudgeIntervalMs ?? 3000);
-    await this.resync();
+    await this.resync().catch((error: unknown) => console.warn('sw-outbox: the worker did not answer yet; the client keeps trying', error));
     return this;
   }
 
