@@ -196,7 +196,7 @@ export class OutboxClient extends Subscribable<EventListener> {
     } else {
       await controlled();
     }
-    navigator.serviceWorker.addEventListener('controllerchange', () => void this.resync());
+    navigator.serviceWorker.addEventListener('controllerchange', () => void this.resync().catch(() => undefined));
     addEventListener('online', this.onOnline);
     addEventListener('focus', this.onFocus);
     // A stopped worker has no timer of its own: while writes wait, open tabs wake it.
