@@ -9,8 +9,4 @@ export class Subscribable<Listener extends (...args: never[]) => void> {
       this.listeners.delete(listener);
     };
   }
-
-  hasListeners(): boolean {
-    return this.listeners.size > 0;
-  }
 }

@@ -61,7 +61,8 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
   });
 
   const onRoute = (url: URL): boolean => routeFor(url, config, self.location.origin) !== null;
-  const takes = (request: Request): boolean => isMutating(request.method) && onRoute(new URL(request.url));
+  const takesWrite = (method: string, url: URL): boolean => isMutating(method) && onRoute(url);
+  const takes = (request: Request): boolean => takesWrite(request.method, new URL(request.url));
 
   const learn = async (request: Request, response: Response): Promise<void> => {
     if (!response.ok || request.method !== 'GET') return;
@@ -84,7 +85,7 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     const url = new URL(request.url);
     if (request.method === 'GET' && url.origin === self.location.origin && shell.has(url.pathname)) {
       event.respondWith(shellResponse(request));
-    } else if (isMutating(request.method) && onRoute(url)) {
+    } else if (takesWrite(request.method, url)) {
       event.respondWith(ready.then((parts) => handleWrite(request, parts, (work) => event.waitUntil(work))));
     } else if (request.method === 'GET' && onRoute(url)) {
       const addressesTempId = tempIdsIn(url).length > 0;
