@@ -25,7 +25,7 @@ export class EventHub {
     const full = { ...event, seq: ++this.seq, at: Date.now() } as OutboxEvent;
     this.channel.postMessage(full);
     this.buffer.push(full);
-    this.flushing ??= new Promise((resolve) => setTimeout(resolve, flushDelayMs)).then(() => this.flush());
+    this.scheduleFlush();
     return full;
   }
 
@@ -39,6 +39,10 @@ export class EventHub {
     while (this.flushing) await this.flushing;
   }
 
+  private scheduleFlush(): void {
+    this.flushing ??= new Promise((resolve) => setTimeout(resolve, flushDelayMs)).then(() => this.flush());
+  }
+
   private async flush(): Promise<void> {
     const batch = this.buffer;
     this.buffer = [];
@@ -46,6 +50,9 @@ export class EventHub {
       await this.log.recordEvents(batch);
     } finally {
       this.flushing = null;
+      // Events emitted while this batch was being written go in the next one, not whenever the
+      // next event happens to come (which may be never).
+      if (this.buffer.length > 0) this.scheduleFlush();
     }
   }
 }
