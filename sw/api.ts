@@ -1,6 +1,5 @@
 import type { ReplayEngine } from './engine';
-import { jsonBodyOf, summarize } from './entry';
-import { lostFields } from './conflict';
+import { summarize } from './entry';
 import type { EventHub } from './events';
 import type { OutboxLog } from './log';
 import type { WorkerApi } from './protocol';
@@ -28,7 +27,7 @@ export function createWorkerApi(log: OutboxLog, engine: ReplayEngine, events: Ev
       const entry = await log.get(id);
       const removed = await log.remove(id);
       if (entry && removed) {
-        events.emit({ type: 'rejected', id, resource: entry.resource, status: null, body: null, reason: 'discarded', live: false, lostFields: lostFields(jsonBodyOf(entry), null) });
+        events.dropped([entry], 'discarded');
         void engine.kick();
       }
       engine.statusChanged();
@@ -39,12 +38,7 @@ export function createWorkerApi(log: OutboxLog, engine: ReplayEngine, events: Ev
     setPartition: (partition) => engine.setPartition(partition),
     clear: async (partition = engine.partition) => {
       // Dropping a user's writes on purpose still says so, write by write, so tabs roll back.
-      for (const entry of await log.clearPartition(partition)) {
-        const lost = lostFields(jsonBodyOf(entry), null);
-        for (const id of [entry.id, ...entry.coalesced]) {
-          events.emit({ type: 'rejected', id, resource: entry.resource, status: null, body: null, reason: 'cleared', live: false, lostFields: lost });
-        }
-      }
+      events.dropped(await log.clearPartition(partition), 'cleared');
       engine.statusChanged();
     },
   };

@@ -465,12 +465,7 @@ export class ReplayEngine {
         this.events.emit({ type: 'rejected', id, resource: entry.resource, status: response?.status ?? null, body, reason, live, lostFields: lost });
       }
     }
-    for (const later of cascaded) {
-      const lost = lostFields(jsonBodyOf(later), null);
-      for (const id of idsOf(later)) {
-        this.events.emit({ type: 'rejected', id, resource: later.resource, status: null, body: null, reason: 'cascade', live: false, lostFields: lost });
-      }
-    }
+    this.events.dropped(cascaded, 'cascade');
     this.statusChanged();
   }
 }

@@ -1,5 +1,7 @@
 import type { OutboxLog } from './log';
 import { eventChannelName, type NewEvent, type OutboxEvent, type OutboxStatus } from './protocol';
+import { jsonBodyOf, type StoredEntry } from './entry';
+import { lostFields } from './conflict';
 
 /** How long events wait to be written to the history together. */
 const flushDelayMs = 100;
@@ -27,6 +29,19 @@ export class EventHub {
     this.buffer.push(full);
     this.scheduleFlush();
     return full;
+  }
+
+  /**
+   * Says, write by write, that writes will not reach the server for a reason that is not the
+   * server's answer (`cascade`, `cleared`, `deleted`), so tabs roll back what each one changed.
+   */
+  dropped(entries: StoredEntry[], reason: string): void {
+    for (const entry of entries) {
+      const lost = lostFields(jsonBodyOf(entry), null);
+      for (const id of [entry.id, ...entry.coalesced]) {
+        this.emit({ type: 'rejected', id, resource: entry.resource, status: null, body: null, reason, live: false, lostFields: lost });
+      }
+    }
   }
 
   /** Status changes often and is always readable live, so it is broadcast but not kept. */

@@ -47,7 +47,14 @@ export const syncQueueName = 'sw-outbox';
  */
 export function installOutbox(settings: Partial<OutboxSettings> = {}, options: InstallOptions = {}): OutboxWorker {
   const config = resolveConfig(settings);
-  const ready = start(config, options.databaseName);
+  let reportBlocked: () => void = () => undefined;
+  // Resolves if an old tab keeps the log's upgrade waiting: requests must not wait with it.
+  const blocked = new Promise<void>((resolve) => (reportBlocked = resolve));
+  const ready = start(config, options.databaseName, () => reportBlocked());
+  type Parts = Awaited<typeof ready>;
+  /** The worker's parts, or why the log cannot be used now (the request then goes as it is). */
+  const partsOrReason = (): Promise<Parts | 'storage-blocked' | 'storage-failed'> =>
+    Promise.race([ready, blocked.then(() => 'storage-blocked' as const)]).catch(() => 'storage-failed' as const);
   // Only used for its Background Sync registration and event: the log is ours.
   const syncQueue = new Queue(syncQueueName, {
     onSync: async () => {
@@ -86,13 +93,19 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     if (request.method === 'GET' && url.origin === self.location.origin && shell.has(url.pathname)) {
       event.respondWith(shellResponse(request));
     } else if (takesWrite(request.method, url)) {
-      event.respondWith(ready.then((parts) => handleWrite(request, parts, (work) => event.waitUntil(work))));
+      event.respondWith(
+        partsOrReason().then((parts) =>
+          typeof parts === 'string' ? passThroughOrRefuse(request, parts) : handleWrite(request, parts, (work) => event.waitUntil(work)),
+        ),
+      );
     } else if (request.method === 'GET' && onRoute(url)) {
       const addressesTempId = tempIdsIn(url).length > 0;
       if (options.observeReads === false && !addressesTempId) return;
       event.respondWith(
         (async () => {
-          const real = await withRealIds(request, (await ready).log);
+          const parts = await partsOrReason();
+          if (typeof parts === 'string') return fetch(request);
+          const real = await withRealIds(request, parts.log);
           const response = await fetch(real);
           if (options.observeReads !== false) event.waitUntil(learn(real, response.clone()).catch(() => undefined));
           return response;
@@ -124,12 +137,13 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
   }
   self.addEventListener('activate', (event) => {
-    event.waitUntil(
-      ready.then(({ engine, events }) => {
-        new BroadcastChannel(workerChannelName).postMessage({ type: 'retire', instance: engine.instance });
-        events.emit({ type: 'activated', instance: engine.instance, logVersion });
-      }),
-    );
+    const announced = ready.then(({ engine, events }) => {
+      new BroadcastChannel(workerChannelName).postMessage({ type: 'retire', instance: engine.instance });
+      events.emit({ type: 'activated', instance: engine.instance, logVersion });
+    });
+    // Fetches wait for activation: while an old tab blocks the log's upgrade, activation must not
+    // wait for the log too, or every page of the origin hangs. The announcement follows later.
+    event.waitUntil(Promise.race([announced, blocked]));
   });
 
   // One sender at a time: this worker sends only while it holds the lock, which an older version
@@ -151,7 +165,7 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     });
   });
 
-  async function handleWrite(original: Request, parts: Awaited<typeof ready>, keepAlive: (work: Promise<unknown>) => void): Promise<Response> {
+  async function handleWrite(original: Request, parts: Parts, keepAlive: (work: Promise<unknown>) => void): Promise<Response> {
     const { log, engine, events } = parts;
     const request = await withRealIds(original, log);
     const route = routeFor(new URL(request.url), config, self.location.origin);
@@ -183,14 +197,18 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
   return { config, takes, learn, replay: () => ready.then(({ engine }) => engine.kick(true)) };
 }
 
-async function start(config: OutboxConfig, databaseName?: string) {
-  const log = await OutboxLog.open(databaseName);
+async function start(config: OutboxConfig, databaseName: string | undefined, onBlocked: () => void) {
+  const log = await OutboxLog.open(databaseName, onBlocked);
   const events = await EventHub.create(log);
   const engine = new ReplayEngine(log, events, config);
   engine.credentials = askPagesForCredentials;
   engine.paused = (await log.getMeta<boolean>('paused')) ?? false;
   engine.partition = (await log.getMeta<string>('partition')) ?? '';
   const api = createWorkerApi(log, engine, events);
+  log.onDeleted = (lost) => {
+    events.dropped(lost, 'deleted');
+    engine.statusChanged();
+  };
   return { log, events, engine, api };
 }
 

@@ -77,16 +77,60 @@ export class OutboxLog {
   /** Set by the engine; until then nothing is in flight. */
   isSending: SendingCheck = () => false;
 
-  private constructor(private readonly db: Db) {}
+  /** The open connection; null once it is closed, until the next use opens the log again. */
+  private connection: Db | null = null;
+  private reopening: Promise<Db> | null = null;
+  /**
+   * Told what was in the log when another party deleted its database (a page, devtools): those
+   * writes are gone, and the tabs must hear of each. The log itself starts again, empty.
+   */
+  onDeleted: (lost: StoredEntry[]) => void = () => undefined;
 
-  static async open(name = 'sw-outbox'): Promise<OutboxLog> {
-    const db = await openDB<OutboxSchema>(name, logVersion, {
+  private constructor(private readonly name: string, private readonly onBlocked: () => void) {}
+
+  /**
+   * Opens (creating or upgrading) the log. `onBlocked` is called while another connection at an
+   * older version, such as an old tab that ignores `versionchange`, keeps the upgrade waiting.
+   */
+  static async open(name = 'sw-outbox', onBlocked: () => void = () => undefined): Promise<OutboxLog> {
+    const log = new OutboxLog(name, onBlocked);
+    await log.db;
+    return log;
+  }
+
+  private get db(): Promise<Db> {
+    if (this.connection) return Promise.resolve(this.connection);
+    this.reopening ??= this.connect().finally(() => (this.reopening = null));
+    return this.reopening;
+  }
+
+  private async connect(): Promise<Db> {
+    const db = await openDB<OutboxSchema>(this.name, logVersion, {
       upgrade: (database, oldVersion, newVersion, transaction) =>
         void upgradeLog(database as unknown as IDBPDatabase<unknown>, oldVersion, newVersion ?? logVersion, transaction as never),
-      // A newer worker is upgrading the log: step aside, it takes over sending (see install.ts).
-      blocking: () => db.close(),
+      blocked: () => this.onBlocked(),
+      blocking: (_current, next) => void this.stepAside(db, next === null),
+      // Closed by the browser (site data cleared): the next use opens the log again.
+      terminated: () => this.dropConnection(db),
     });
-    return new OutboxLog(db);
+    this.connection = db;
+    return db;
+  }
+
+  /**
+   * Another connection wants the database: a newer worker upgrading the log (it takes over
+   * sending, see install.ts), or someone deleting it. Either way this connection must close, or
+   * they wait forever. A deletion is reported first, while the writes can still be read.
+   */
+  private async stepAside(db: Db, deleted: boolean): Promise<void> {
+    this.dropConnection(db);
+    const lost = deleted ? await db.getAll('entries').catch(() => []) : [];
+    db.close();
+    if (lost.length > 0) this.onDeleted(lost);
+  }
+
+  private dropConnection(db: Db): void {
+    if (this.connection === db) this.connection = null;
   }
 
   /** Commits a write and resolves once it is durable. */
@@ -112,7 +156,7 @@ export class OutboxLog {
       const batch = this.pending;
       this.pending = [];
       try {
-        const tx = this.db.transaction(['entries', 'versions', 'idmap'], 'readwrite');
+        const tx = (await this.db).transaction(['entries', 'versions', 'idmap'], 'readwrite');
         const results: unknown[] = [];
         for (const operation of batch) results.push(await operation.run(tx));
         await tx.done;
@@ -126,28 +170,28 @@ export class OutboxLog {
 
   /** The first write of a lane, or undefined when the lane is empty. */
   async laneHead(lane: string): Promise<StoredEntry | undefined> {
-    const cursor = await this.db.transaction('entries').store.index('lane').openCursor(IDBKeyRange.only(lane));
+    const cursor = await (await this.db).transaction('entries').store.index('lane').openCursor(IDBKeyRange.only(lane));
     return cursor?.value;
   }
 
   /** The next lane after `after` in key order; each lane once, without reading its entries. */
   async nextLane(after: string | null): Promise<string | null> {
     const range = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
-    const cursor = await this.db.transaction('entries').store.index('lane').openKeyCursor(range, 'nextunique');
+    const cursor = await (await this.db).transaction('entries').store.index('lane').openKeyCursor(range, 'nextunique');
     return cursor ? cursor.key : null;
   }
 
   async get(id: string): Promise<StoredEntry | undefined> {
-    return this.db.getFromIndex('entries', 'id', id);
+    return (await this.db).getFromIndex('entries', 'id', id);
   }
 
   async put(entry: StoredEntry): Promise<void> {
-    await this.db.put('entries', entry);
+    await (await this.db).put('entries', entry);
   }
 
   /** Removes one entry; false when it is not there. */
   async remove(id: string): Promise<boolean> {
-    const tx = this.db.transaction('entries', 'readwrite');
+    const tx = (await this.db).transaction('entries', 'readwrite');
     const key = await tx.store.index('id').getKey(id);
     if (key !== undefined) await tx.store.delete(key);
     await tx.done;
@@ -169,7 +213,7 @@ export class OutboxLog {
    * since they were made on top of a change that will not happen. Returns the ones cascaded.
    */
   async kill(entry: StoredEntry, reason: string, cascade: boolean): Promise<StoredEntry[]> {
-    const tx = this.db.transaction('entries', 'readwrite');
+    const tx = (await this.db).transaction('entries', 'readwrite');
     const lane = entry.lane;
     const dead = { ...entry, state: 'dead' as const, reason };
     delete dead.lane;
@@ -194,7 +238,7 @@ export class OutboxLog {
    * holds), a dead one back at the end of its lane, after the writes that are there now.
    */
   async revive(id: string): Promise<StoredEntry | undefined> {
-    const tx = this.db.transaction('entries', 'readwrite');
+    const tx = (await this.db).transaction('entries', 'readwrite');
     const key = await tx.store.index('id').getKey(id);
     const entry = key === undefined ? undefined : await tx.store.get(key);
     if (!entry || key === undefined) return undefined;
@@ -213,7 +257,7 @@ export class OutboxLog {
   /** Writes still to be sent, of one partition. */
   /** Puts a partition's held writes back to be sent (a page has fresh credentials). */
   async releaseHeld(partition: string): Promise<void> {
-    const tx = this.db.transaction('entries', 'readwrite');
+    const tx = (await this.db).transaction('entries', 'readwrite');
     for (let cursor = await tx.store.index('state').openCursor('held'); cursor; cursor = await cursor.continue()) {
       if (cursor.value.partition === partition) await cursor.update({ ...cursor.value, state: 'queued', reason: null, failures: 0, nextAttemptAt: 0 });
     }
@@ -221,25 +265,25 @@ export class OutboxLog {
   }
 
   async countPending(partition: string): Promise<number> {
-    return this.db.countFromIndex('entries', 'partitionLane', IDBKeyRange.bound([partition, ''], [partition, '\uffff']));
+    return (await this.db).countFromIndex('entries', 'partitionLane', IDBKeyRange.bound([partition, ''], [partition, '\uffff']));
   }
 
   async countDead(): Promise<number> {
-    return this.db.countFromIndex('entries', 'state', 'dead');
+    return (await this.db).countFromIndex('entries', 'state', 'dead');
   }
 
   async all(): Promise<StoredEntry[]> {
-    return this.db.getAll('entries');
+    return (await this.db).getAll('entries');
   }
 
   /** Every write of one partition, oldest first. */
   async partition(partition: string): Promise<StoredEntry[]> {
-    return (await this.db.getAll('entries')).filter((entry) => entry.partition === partition);
+    return (await (await this.db).getAll('entries')).filter((entry) => entry.partition === partition);
   }
 
   /** Removes every write of a partition (the app's sign-out); returns what went. */
   async clearPartition(partition: string): Promise<StoredEntry[]> {
-    const tx = this.db.transaction('entries', 'readwrite');
+    const tx = (await this.db).transaction('entries', 'readwrite');
     const removed: StoredEntry[] = [];
     for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue()) {
       if (cursor.value.partition !== partition) continue;
@@ -251,11 +295,11 @@ export class OutboxLog {
   }
 
   async knownVersion(resource: string): Promise<KnownVersion | undefined> {
-    return this.db.get('versions', resource);
+    return (await this.db).get('versions', resource);
   }
 
   async learnVersion(known: KnownVersion): Promise<void> {
-    await this.db.put('versions', known);
+    await (await this.db).put('versions', known);
   }
 
   /**
@@ -264,7 +308,7 @@ export class OutboxLog {
    * an item's known ETag is kept.
    */
   async learnCollection(collection: string, items: unknown[], idField: string, versioning: string): Promise<void> {
-    const tx = this.db.transaction('versions', 'readwrite');
+    const tx = (await this.db).transaction('versions', 'readwrite');
     const at = Date.now();
     for (const item of items) {
       if (item === null || typeof item !== 'object') continue;
@@ -280,14 +324,14 @@ export class OutboxLog {
   }
 
   async mappingFor(tempId: string): Promise<IdMapping | undefined> {
-    return this.db.get('idmap', tempId);
+    return (await this.db).get('idmap', tempId);
   }
 
   /** Writes a batch of events to the bounded history, dropping the oldest beyond the limit. */
   async recordEvents(events: OutboxEvent[]): Promise<void> {
     const last = events.at(-1);
     if (!last) return;
-    const tx = this.db.transaction('events', 'readwrite');
+    const tx = (await this.db).transaction('events', 'readwrite');
     for (const event of events) await tx.store.put(event);
     // Keep the newest by count, not by key arithmetic: a restarted worker's places jump ahead.
     const beyond = await (await tx.store.openKeyCursor(null, 'prev'))?.advance(historyLimit);
@@ -296,24 +340,25 @@ export class OutboxLog {
   }
 
   async lastEventSeq(): Promise<number> {
-    const cursor = await this.db.transaction('events').store.openKeyCursor(null, 'prev');
+    const cursor = await (await this.db).transaction('events').store.openKeyCursor(null, 'prev');
     return cursor?.key ?? 0;
   }
 
   async history(afterSeq = 0): Promise<OutboxEvent[]> {
-    return this.db.getAll('events', IDBKeyRange.lowerBound(afterSeq, true));
+    return (await this.db).getAll('events', IDBKeyRange.lowerBound(afterSeq, true));
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {
-    return (await this.db.get('meta', key)) as T | undefined;
+    return (await (await this.db).get('meta', key)) as T | undefined;
   }
 
   async setMeta(key: string, value: unknown): Promise<void> {
-    await this.db.put('meta', value, key);
+    await (await this.db).put('meta', value, key);
   }
 
   close(): void {
-    this.db.close();
+    this.connection?.close();
+    this.connection = null;
   }
 }
 

@@ -74,7 +74,10 @@ export interface ConflictEvent extends EventBase {
 export interface ResolvedEvent extends EventBase { type: 'resolved'; id: string; resource: string; how: string }
 export interface RejectedEvent extends EventBase {
   type: 'rejected'; id: string; resource: string; status: number | null; body: unknown;
-  /** `rejected` (4xx), `cascade` (an earlier write of the resource failed), `max-attempts`, `expired`, `discarded`, `cleared`. */
+  /**
+   * `rejected` (4xx), `cascade` (an earlier write of the resource failed), `max-attempts`, `expired`,
+   * `discarded`, `cleared`, `deleted` (the log's database was deleted under the worker).
+   */
   reason: string; live: boolean;
   /** The fields of the write's JSON body that will not reach the server: what the user loses. */
   lostFields: string[];

@@ -6,7 +6,7 @@ import { OutboxLog } from '../sw/log';
 import { ReplayEngine } from '../sw/engine';
 import { EventHub } from '../sw/events';
 import { resolveConfig } from '../sw/config';
-import { ScriptedServer } from './helpers';
+import { ScriptedServer, draft } from './helpers';
 
 /** A write exactly as the first version of the worker stored it. */
 function versionOneEntry(n: number) {
@@ -41,6 +41,35 @@ describe('log schema migration', () => {
       ['{"n":2}', '"4"', 'key-2'],
     ]);
     expect(await log.countPending('')).toBe(0);
+    log.close();
+  });
+});
+
+describe('the log\'s database taken away or held', () => {
+  it('deleted under an open log: the writes it held are reported, and the log goes on, empty', async () => {
+    const name = `deleted-${Date.now()}`;
+    const log = await OutboxLog.open(name);
+    const { entry } = await log.append(draft('PATCH', '/api/todos/1', { title: 'kept?' }));
+    const reported = new Promise<string[]>((resolve) => (log.onDeleted = (lost) => resolve(lost.map((e) => e.id))));
+    await new Promise((resolve, reject) => Object.assign(indexedDB.deleteDatabase(name), { onsuccess: resolve, onerror: reject }));
+    expect(await reported).toEqual([entry.id]);
+    expect(await log.countPending('')).toBe(0);
+    const { entry: next } = await log.append(draft('PATCH', '/api/todos/2', { title: 'after' }));
+    expect((await log.all()).map((e) => e.id)).toEqual([next.id]);
+    log.close();
+  });
+
+  it('an old connection that ignores versionchange keeps the upgrade waiting; once it closes, the log opens with its writes', async () => {
+    const name = `blocked-${Date.now()}`;
+    const old = await openDB(name, 1, { upgrade: (db, from, _to, tx) => void upgradeLog(db as IDBPDatabase<unknown>, from, 1, tx as never) });
+    await old.add('entries', versionOneEntry(1));
+    let blockedCalls = 0;
+    const opening = OutboxLog.open(name, () => blockedCalls++);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(blockedCalls).toBe(1);
+    old.close();
+    const log = await opening;
+    expect((await log.all()).map((e) => e.id)).toEqual(['old-1']);
     log.close();
   });
 });
