@@ -23,16 +23,25 @@ test('the demo runs under a strict Content-Security-Policy without a single viol
   expect(violations).toEqual([]);
 });
 
-test('messages of the wrong shape do not drive the worker', async ({ page }) => {
+test('messages of the wrong shape do not drive the worker, and each is logged', async ({ page, context }) => {
   await openDropIn(page);
-  await page.evaluate(() => {
-    const worker = navigator.serviceWorker.controller!;
-    worker.postMessage({ type: 'outbox:clear' });
-    worker.postMessage({ type: 'outbox:connect' }); // no port: nothing to expose on
-    worker.postMessage('outbox:nudge');
-    worker.postMessage({ type: 'outbox:nudge', force: 'yes please' });
+  const warnings: string[] = [];
+  const [worker] = context.serviceWorkers();
+  worker!.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
   });
+  await page.evaluate(() => {
+    const controller = navigator.serviceWorker.controller!;
+    controller.postMessage({ type: 'outbox:clear' });
+    controller.postMessage({ type: 'outbox:connect' }); // no port: nothing to expose on
+    controller.postMessage('outbox:nudge');
+    controller.postMessage({ type: 'outbox:nudge', force: 'yes please' });
+    controller.postMessage({ type: 'SKIP_WAITING' }); // the rest of an app's worker may want this one
+  });
+  await expect.poll(() => warnings.length).toBe(4);
+  expect(warnings.every((warning) => warning.startsWith('sw-outbox: ignored a message of the wrong shape'))).toBe(true);
   expect(await outboxStatus(page)).toMatchObject({ pending: 0, paused: false });
   const created = await pageFetch(page, '/api/todos', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title":"still fine"}' });
   expect(created.status).toBe(201);
+  expect(warnings).toHaveLength(4);
 });

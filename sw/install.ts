@@ -11,7 +11,8 @@ import { isMutating, routeFor } from './routes';
 import { queuedResponse, refusedResponse } from './responses';
 import { readBody, versionOf } from './send';
 import { remapUrl, resourceKey, tempIdsIn } from './resource';
-import { senderLockName, workerChannelName, type CredentialsAnswer, type CredentialsRequest, type PageMessage } from './protocol';
+import { senderLockName, workerChannelName, type CredentialsAnswer, type CredentialsRequest } from './protocol';
+import { readPageMessage } from './messages';
 import type { StoredEntry } from './entry';
 import { precacheShell, shellPaths, shellResponse } from './shell';
 import { logVersion } from './migrations';
@@ -119,16 +120,17 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
       console.warn('sw-outbox: ignored a message from another origin', event.origin);
       return;
     }
-    const message = event.data as PageMessage | undefined;
-    if (message?.type === 'outbox:connect' && event.ports[0]) {
-      const port = event.ports[0];
+    const message = readPageMessage(event.data, event.ports.length);
+    if (message === 'foreign') return;
+    if (message === 'malformed') {
+      console.warn('sw-outbox: ignored a message of the wrong shape', event.data);
+    } else if (message.type === 'outbox:connect') {
+      const port = event.ports[0]!;
       event.waitUntil(ready.then(({ api }) => expose(api, port)));
-    } else if (message?.type === 'outbox:nudge') {
-      event.waitUntil(ready.then(({ engine }) => engine.kick(message.force === true)));
-    } else if (message?.type === 'outbox:credentials-changed') {
+    } else if (message.type === 'outbox:nudge') {
+      event.waitUntil(ready.then(({ engine }) => engine.kick(message.force)));
+    } else {
       event.waitUntil(ready.then(({ engine }) => engine.releaseHeld()));
-    } else if (typeof message === 'object' && message !== null && String((message as { type?: unknown }).type).startsWith('outbox:')) {
-      console.warn('sw-outbox: ignored a message of unknown shape', message);
     }
   });
 
