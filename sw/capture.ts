@@ -4,6 +4,22 @@ import { isJson } from './outcome';
 import { newTempId, resourceKey, tempResourceUrl } from './resource';
 import { outboxHeaders } from './protocol';
 
+/**
+ * The request to read the page's body from, or null when the page made the body from a
+ * ReadableStream: it may never end and has no length to hold against the cap, so it is never
+ * queued (SPEC §2). Nothing else on a Request tells: the Fetch standard only forbids rebuilding
+ * such a request in `no-cors` mode (POST, the one write method that mode allows). A stream's
+ * request is left untouched by the failed rebuild; any other's body moves to the rebuilt one.
+ */
+function bufferedBody(request: Request): Request | null {
+  if (request.body === null) return request;
+  try {
+    return new Request(request, { mode: 'no-cors', method: 'POST', cache: 'default' });
+  } catch {
+    return null;
+  }
+}
+
 /** Headers that carry credentials: kept in memory for a live send, never written to the log. */
 const credentialHeaders = new Set(['authorization', 'cookie', 'proxy-authorization']);
 /** Headers the worker sets itself from the entry, or reads and keeps to itself. */
@@ -26,8 +42,10 @@ export async function captureWrite(
 ): Promise<Capture> {
   const declaredLength = Number(request.headers.get('content-length') ?? '0');
   if (declaredLength > config.maxBodyBytes) return { ok: false, reason: 'body-too-large', request };
+  const source = bufferedBody(request);
+  if (!source) return { ok: false, reason: 'streaming-body', request };
   // Read once, not cloned: teeing the stream costs more than the write itself.
-  const body = await request.arrayBuffer();
+  const body = await source.arrayBuffer();
   if (body.byteLength > config.maxBodyBytes) {
     return { ok: false, reason: 'body-too-large', request: new Request(request.url, { method: request.method, headers: request.headers, body, credentials: request.credentials }) };
   }

@@ -267,6 +267,6 @@ async function passThroughOrRefuse(request: Request, reason: string): Promise<Re
   try {
     return await fetch(request);
   } catch {
-    return refusedResponse(reason, `sw-outbox could not queue this request (${reason}) and the network is unavailable`);
+    return refusedResponse(reason, `sw-outbox could not queue this request (${reason}), and sending it failed`);
   }
 }

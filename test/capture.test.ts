@@ -45,4 +45,15 @@ describe('taking a write', () => {
     if (captured.ok) return;
     expect(await captured.request.text()).toBe('{"title":"far too long"}');
   });
+
+  it('refuses a body the page made from a stream, leaving it unread for the network', async () => {
+    const config = resolveConfig();
+    const stream = new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(new TextEncoder().encode('{"title":"streamed"}')), controller.close()) });
+    const request = new Request('http://app.test/api/todos/1', { method: 'PATCH', body: stream, duplex: 'half', headers: { 'Content-Type': 'application/json' } } as RequestInit);
+    const captured = await captureWrite(request, config, config.routes[0]!, 0);
+    expect(captured).toMatchObject({ ok: false, reason: 'streaming-body' });
+    if (captured.ok) return;
+    expect(captured.request.bodyUsed).toBe(false);
+    expect(await captured.request.text()).toBe('{"title":"streamed"}');
+  });
 });
