@@ -89,3 +89,30 @@ test('an old tab holding the log during its upgrade: writes pass through online,
   expect(writes.map((write) => JSON.parse(write.body))).toEqual([{ title: 'passed through' }, { done: true }]);
   expect(await server.todos()).toMatchObject([{ title: 'passed through', done: true }]);
 });
+
+test('the origin\'s storage full: a write that does not fit is refused out loud offline and passed on online; the others are kept', async ({ page, context, baseURL }) => {
+  const item = await server.create('full storage');
+  // Chromium checks each IndexedDB commit against the origin's quota: shrink it before the log
+  // exists (a new log takes about 125 KB here), so small writes fit and one of 400 KB does not.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 300_000 });
+  await openDropIn(page);
+  const large = 'x'.repeat(400_000);
+  await context.setOffline(true);
+  expect((await patch(page, item.id, { title: 'small, before' })).status).toBe(202);
+  // Sent together, so the worker may commit them in one batch: the one that fits must not fail with the other.
+  const [tooBig, fits] = await Promise.all([patch(page, item.id, { notes: large }), patch(page, item.id, { done: true })]);
+  expect([tooBig.status, tooBig.headers['outbox-error']]).toEqual([503, 'storage-full']);
+  expect(JSON.parse(tooBig.text)).toMatchObject({ reason: 'storage-full' });
+  expect(fits.status).toBe(202);
+  expect((await page.evaluate(() => window.outbox.list())).map((entry) => entry.json)).toEqual([{ title: 'small, before' }, { done: true }]);
+  await context.setOffline(false);
+  await waitForDrain(page);
+
+  const online = await patch(page, item.id, { notes: large });
+  expect([online.status, online.headers['outbox-status']]).toEqual([200, undefined]);
+  const writes = (await server.writes()).slice(1);
+  expect(writes.map((write) => Object.keys(JSON.parse(write.body)))).toEqual([['title'], ['done'], ['notes']]);
+  expect(await server.todos()).toMatchObject([{ title: 'small, before', done: true, notes: large }]);
+  await cdp.detach();
+});

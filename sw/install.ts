@@ -175,8 +175,11 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     const captured = await captureWrite(request, config, route, Date.now()).catch(() => null);
     if (!captured) return refusedResponse('unreadable-body', 'sw-outbox could not read this request');
     if (!captured.ok) return passThroughOrRefuse(captured.request, captured.reason);
-    const appended = await log.append({ ...captured.draft, partition: engine.partition }).catch(() => null);
-    if (!appended) return passThroughOrRefuse(rebuilt(request, captured.draft.body), 'storage-failed');
+    const appended = await log.append({ ...captured.draft, partition: engine.partition }).catch((error: unknown) =>
+      // The origin's storage is full (or the browser gives it none): not the same fix as a broken log.
+      error instanceof DOMException && error.name === 'QuotaExceededError' ? ('storage-full' as const) : ('storage-failed' as const),
+    );
+    if (typeof appended === 'string') return passThroughOrRefuse(rebuilt(request, captured.draft.body), appended);
     const { entry } = appended;
     events.emit({ type: 'queued', id: entry.id, method: entry.method, url: entry.url, resource: entry.resource, tempId: entry.tempId });
     if (appended.outcome === 'cancelled') {

@@ -155,17 +155,36 @@ export class OutboxLog {
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
-      try {
-        const tx = (await this.db).transaction(['entries', 'versions', 'idmap'], 'readwrite');
-        const results: unknown[] = [];
-        for (const operation of batch) results.push(await operation.run(tx));
-        await tx.done;
-        batch.forEach((operation, index) => operation.resolve(results[index] as never));
-      } catch (error) {
-        for (const operation of batch) operation.reject(error);
+      // One change that fails (a write too big for the quota left) must not take the others of
+      // its batch down with it: they are tried again, each in a transaction of its own.
+      if (!(await this.commit(batch)) && batch.length > 1) {
+        for (const operation of batch) await this.commit([operation]);
       }
     }
     this.committing = false;
+  }
+
+  /** Runs changes in one transaction: true once all are durable; false if it failed (a lone change is rejected). */
+  private async commit(batch: Operation[]): Promise<boolean> {
+    let tx: EntriesTx | null = null;
+    try {
+      tx = (await this.db).transaction(['entries', 'versions', 'idmap'], 'readwrite');
+      const results: unknown[] = [];
+      for (const operation of batch) results.push(await operation.run(tx));
+      await tx.done;
+      batch.forEach((operation, index) => operation.resolve(results[index] as never));
+      return true;
+    } catch (error) {
+      // Nothing of a failed batch may commit: IndexedDB would commit its earlier changes on its own.
+      tx?.done.catch(() => undefined);
+      try {
+        tx?.abort();
+      } catch {
+        // Already aborted (a quota error does that) or finished.
+      }
+      if (batch.length === 1) batch[0]!.reject(error);
+      return false;
+    }
   }
 
   /** The first write of a lane, or undefined when the lane is empty. */

@@ -33,6 +33,17 @@ describe('the write-ahead log', () => {
     }
   });
 
+  it('a write that cannot be stored fails alone: the others of its batch are committed', async () => {
+    const log = await openTestLog();
+    const first = log.append(draft('PATCH', '/api/todos/1', { n: 1 }));
+    // Cannot be cloned into IndexedDB, as a write too big for the quota left cannot be stored.
+    const unstorable = log.append(draft('PATCH', '/api/todos/2', { n: 2 }, { baseRepresentation: () => 'not data' }));
+    const third = log.append(draft('PATCH', '/api/todos/3', { n: 3 }));
+    const outcomes = await Promise.allSettled([first, unstorable, third]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await log.all()).map((entry) => entry.resource)).toEqual(['http://app.test/api/todos/1', 'http://app.test/api/todos/3']);
+  });
+
   it('walks each lane once, in key order, and gives a lane\'s writes oldest first', async () => {
     const log = await openTestLog();
     const b1 = await log.append(draft('PATCH', '/api/b', { v: 1 }));
