@@ -94,6 +94,31 @@ test('what cannot be queued (over the cap, a stream) is refused out loud offline
   expect(await page.evaluate(() => window.outbox.list())).toEqual([]);
 });
 
+test('no-cors writes: a same-origin one is queued and replayed like any other; one to an unlisted origin is left to the browser', async ({ page, context, request }) => {
+  const todo = await server.create('no-cors');
+  await openDropIn(page);
+  const send = (offline: boolean) =>
+    page.evaluate(async ({ id, offline }) => {
+      const other = `http://localhost:${location.port}/api/todos/${id}/attachments`;
+      const answers: (string | number | null)[] = [];
+      if (offline) {
+        const same = await fetch(`/api/todos/${id}/attachments`, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body: 'sent without cors' });
+        answers.push(same.status, same.headers.get('Outbox-Status'));
+      }
+      answers.push(await fetch(other, { method: 'POST', mode: 'no-cors', body: 'elsewhere' }).then((response) => `answered ${response.type}`, (error: Error) => `failed: ${error.name}`));
+      return answers;
+    }, { id: todo.id, offline });
+  await context.setOffline(true);
+  expect(await send(true)).toEqual([202, 'queued', 'failed: TypeError']);
+  await context.setOffline(false);
+  await waitForDrain(page);
+  const stored = await request.get('/api/attachments/1');
+  expect(await stored.json()).toMatchObject({ todoId: todo.id, contentType: 'text/plain', base64: btoa('sent without cors') });
+  // Online the other origin's answer is the browser's own opaque one: the worker never saw it.
+  expect(await send(false)).toEqual(['answered opaque']);
+  expect(await page.evaluate(() => window.outbox.list())).toEqual([]);
+});
+
 test('malformed JSON is kept as sent; the server refuses it, and the write is dead-lettered, not lost', async ({ page, context }) => {
   await openDropIn(page);
   await context.setOffline(true);

@@ -18,6 +18,7 @@ function optionsFromEnv(env: NodeJS.ProcessEnv): ServerOptions {
     dataDir: path.resolve(env.DATA_DIR || '.data/demo'),
     testHooks: env.OUTBOX_TEST_HOOKS === '1',
     staticDirs,
+    connectSources: (env.CONNECT_SOURCES ?? '').split(' ').filter((source) => source !== ''),
     latencyMs: readNumber(env, 'LATENCY_MS', 0),
   };
 }

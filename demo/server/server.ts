@@ -8,7 +8,7 @@ import type { ApiContext } from './api';
 import { openDatabase } from './db';
 import { FaultInjector } from './faults';
 import { jsonError, send, sendApiResponse, sleep } from './http';
-import { serveStatic } from './static';
+import { htmlCsp, serveStatic } from './static';
 import { handleTestHook } from './test-hooks';
 
 export interface ServerOptions {
@@ -21,6 +21,8 @@ export interface ServerOptions {
   testHooks?: boolean;
   /** Searched in order for GET requests outside /api/ and /__test/. */
   staticDirs?: string[];
+  /** Origins pages may also connect to (added to the CSP's connect-src). */
+  connectSources?: string[];
   /** Added before every /api/ response, to simulate a slow network in benchmarks. */
   latencyMs?: number;
 }
@@ -34,6 +36,7 @@ export interface RunningServer {
 interface App extends ApiContext {
   testHooks: boolean;
   staticDirs: string[];
+  csp: string;
   latencyMs: number;
 }
 
@@ -46,6 +49,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     faults: new FaultInjector(),
     testHooks: options.testHooks ?? false,
     staticDirs: (options.staticDirs ?? []).map((dir) => path.resolve(dir)),
+    csp: htmlCsp(options.connectSources),
     latencyMs: options.latencyMs ?? 0,
   };
 
@@ -107,7 +111,7 @@ async function handleRequest(app: App, req: IncomingMessage, res: ServerResponse
     } else if (isUnder(pathname, '/__test')) {
       sendApiResponse(res, app.testHooks ? await handleTestHook(app, req, pathname) : jsonError(404, 'not found'));
     } else if (req.method === 'GET' || req.method === 'HEAD') {
-      const file = await serveStatic(app.staticDirs, pathname);
+      const file = await serveStatic(app.staticDirs, pathname, app.csp);
       send(res, file.status, file.headers, file.body);
     } else {
       send(res, 405, { 'Content-Type': 'text/plain; charset=utf-8', Allow: 'GET, HEAD' }, 'Method not allowed\n');

@@ -20,17 +20,23 @@ const CONTENT_TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json; charset=utf-8',
 };
 
-/** The demo must work under a strict CSP, which is part of the product promise (SPEC §8). */
-export const HTML_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "worker-src 'self'; object-src 'none'; base-uri 'self'";
+/**
+ * The demo must work under a strict CSP, which is part of the product promise (SPEC §8).
+ * `connectSources` lets pages also reach listed origins (the tests' second origin for this server).
+ */
+export function htmlCsp(connectSources: readonly string[] = []): string {
+  return (
+    `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${["'self'", ...connectSources].join(' ')}; ` +
+    "worker-src 'self'; object-src 'none'; base-uri 'self'"
+  );
+}
 
 /** Serves `pathname` from the first of `dirs` that has it; missing directories are skipped. */
-export async function serveStatic(dirs: readonly string[], pathname: string): Promise<StaticResponse> {
+export async function serveStatic(dirs: readonly string[], pathname: string, csp = htmlCsp()): Promise<StaticResponse> {
   for (const dir of dirs) {
     const file = resolveInside(dir, pathname);
     if (file === undefined) break;
-    if (await isFile(file)) return fileResponse(file, await readFile(file));
+    if (await isFile(file)) return fileResponse(file, await readFile(file), csp);
   }
   return { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' }, body: 'Not found\n' };
 }
@@ -57,7 +63,7 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
-function fileResponse(file: string, body: Buffer): StaticResponse {
+function fileResponse(file: string, body: Buffer, csp: string): StaticResponse {
   const extension = path.extname(file).toLowerCase();
   const headers: Record<string, string> = {
     'Content-Type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
@@ -66,6 +72,6 @@ function fileResponse(file: string, body: Buffer): StaticResponse {
   };
   // Lets a worker script served from a subfolder (e.g. /assets/) still control the whole origin.
   if (extension === '.js' || extension === '.mjs') headers['Service-Worker-Allowed'] = '/';
-  if (extension === '.html') headers['Content-Security-Policy'] = HTML_CSP;
+  if (extension === '.html') headers['Content-Security-Policy'] = csp;
   return { status: 200, headers, body };
 }
