@@ -21,7 +21,7 @@ interface Settled {
   next?: StoredEntry | null;
 }
 
-const dayMs = 24 * 60 * 60 * 1000;
+export const dayMs = 24 * 60 * 60 * 1000;
 /** How often a worker that the browser says is offline looks again, when no trigger comes first. */
 const offlinePollMs = 5_000;
 

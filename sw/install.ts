@@ -2,7 +2,7 @@
 import { Queue } from 'workbox-background-sync';
 import { expose } from 'comlink';
 import { resolveConfig, type OutboxConfig, type OutboxSettings } from './config';
-import { ReplayEngine } from './engine';
+import { ReplayEngine, dayMs } from './engine';
 import { EventHub } from './events';
 import { OutboxLog } from './log';
 import { createWorkerApi } from './api';
@@ -210,11 +210,20 @@ async function start(config: OutboxConfig, databaseName: string | undefined, onB
   engine.paused = (await log.getMeta<boolean>('paused')) ?? false;
   engine.partition = (await log.getMeta<string>('partition')) ?? '';
   const api = createWorkerApi(log, engine, events);
+  void forgetStaleLearning(log, config).catch(() => undefined);
   log.onDeleted = (lost) => {
     events.dropped(lost, 'deleted');
     engine.statusChanged();
   };
   return { log, events, engine, api };
+}
+
+/** At a worker start, once a day at most: versions and id mappings older than `maxAgeDays` go. */
+async function forgetStaleLearning(log: OutboxLog, config: OutboxConfig): Promise<void> {
+  const now = Date.now();
+  if (now - ((await log.getMeta<number>('forgottenAt')) ?? 0) < dayMs) return;
+  await log.forgetLearnedBefore(now - config.maxAgeDays * dayMs);
+  await log.setMeta('forgottenAt', now);
 }
 
 /** How long open pages have to answer a request for credentials. */

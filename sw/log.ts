@@ -346,6 +346,26 @@ export class OutboxLog {
     return (await this.db).get('idmap', tempId);
   }
 
+  /**
+   * Forgets versions and id mappings learned before `before`: a version that old says little of
+   * the server now, and no tab holds a temporary URL that long. Without this the two stores grow
+   * with every item ever read. Pending writes keep their own base, so none of them is affected.
+   * Returns how many records went.
+   */
+  async forgetLearnedBefore(before: number): Promise<number> {
+    const tx = (await this.db).transaction(['versions', 'idmap'], 'readwrite');
+    let forgotten = 0;
+    for (const store of [tx.objectStore('versions'), tx.objectStore('idmap')]) {
+      for (let cursor = await store.openCursor(); cursor; cursor = await cursor.continue()) {
+        if (cursor.value.at >= before) continue;
+        await cursor.delete();
+        forgotten++;
+      }
+    }
+    await tx.done;
+    return forgotten;
+  }
+
   /** Writes a batch of events to the bounded history, dropping the oldest beyond the limit. */
   async recordEvents(events: OutboxEvent[]): Promise<void> {
     const last = events.at(-1);

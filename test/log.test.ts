@@ -131,4 +131,21 @@ describe('the write-ahead log', () => {
     await log.recordEvents([{ type: 'sent', id: 'after', resource: 'r', attempt: 1, seq: 1_000_000_000, at: 0 }]);
     expect((await log.history(0)).map((e) => e.type === 'sent' && e.id)).toEqual(['before', 'after']);
   });
+
+  it('forgets versions and id mappings learned long ago, and keeps recent ones and every pending write', async () => {
+    const log = await openTestLog();
+    const day = 86_400_000;
+    const now = Date.now();
+    await log.learnVersion({ resource: 'http://app.test/api/todos/1', version: '"1"', representation: { id: 1 }, at: now - 30 * day });
+    await log.learnVersion({ resource: 'http://app.test/api/todos/2', version: '"2"', representation: { id: 2 }, at: now });
+    const created = await log.append(createDraft('/api/todos', 'tmp-old', { title: 'old' }));
+    await log.confirm(created.entry, { version: null, representation: { id: 7 }, mapping: { tempId: 'tmp-old', realId: 7, tempUrl: 'http://app.test/api/todos/tmp-old', realUrl: 'http://app.test/api/todos/7', at: now - 30 * day } });
+    const pending = await log.append(draft('PATCH', '/api/todos/1', { title: 'waiting' }, { requestedBase: '"1"' }));
+
+    expect(await log.forgetLearnedBefore(now - 7 * day)).toBe(2);
+    expect(await log.knownVersion('http://app.test/api/todos/1')).toBeUndefined();
+    expect(await log.knownVersion('http://app.test/api/todos/2')).toMatchObject({ version: '"2"' });
+    expect(await log.mappingFor('tmp-old')).toBeUndefined();
+    expect(await log.get(pending.entry.id)).toMatchObject({ baseVersion: '"1"' });
+  });
 });
