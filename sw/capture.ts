@@ -11,13 +11,18 @@ import { outboxHeaders } from './protocol';
  * such a request in `no-cors` mode (POST, the one write method that mode allows). A stream's
  * request is left untouched by the failed rebuild; any other's body moves to the rebuilt one.
  */
-function bufferedBody(request: Request): Request | null {
+export function bufferedBody(request: Request): Request | null {
   if (request.body === null) return request;
   try {
     return new Request(request, { mode: 'no-cors', method: 'POST', cache: 'default' });
   } catch {
     return null;
   }
+}
+
+/** The page's request again (to `url`), from the bytes already read out of it. */
+export function rebuilt(request: Request, body: ArrayBuffer | null, url = request.url): Request {
+  return new Request(url, { method: request.method, headers: request.headers, body, credentials: request.credentials, redirect: request.redirect });
 }
 
 /** Headers that carry credentials: kept in memory for a live send, never written to the log. */
@@ -47,7 +52,7 @@ export async function captureWrite(
   // Read once, not cloned: teeing the stream costs more than the write itself.
   const body = await source.arrayBuffer();
   if (body.byteLength > config.maxBodyBytes) {
-    return { ok: false, reason: 'body-too-large', request: new Request(request.url, { method: request.method, headers: request.headers, body, credentials: request.credentials }) };
+    return { ok: false, reason: 'body-too-large', request: rebuilt(request, body) };
   }
   const stored = body.byteLength > 0 ? body : null;
   const contentType = request.headers.get('content-type');

@@ -6,7 +6,7 @@ import { ReplayEngine, dayMs } from './engine';
 import { EventHub } from './events';
 import { OutboxLog } from './log';
 import { createWorkerApi } from './api';
-import { captureWrite } from './capture';
+import { bufferedBody, captureWrite, rebuilt } from './capture';
 import { isMutating, routeFor } from './routes';
 import { queuedResponse, refusedResponse } from './responses';
 import { readBody, versionOf } from './send';
@@ -256,11 +256,6 @@ async function askPagesForCredentials(entry: StoredEntry): Promise<Record<string
   });
 }
 
-/** The page's request again, from the bytes already read out of it. */
-function rebuilt(request: Request, body: ArrayBuffer | null): Request {
-  return new Request(request.url, { method: request.method, headers: request.headers, body, credentials: request.credentials });
-}
-
 /** A page request to a temporary id that has since been confirmed goes to the real one. */
 async function withRealIds(request: Request, log: OutboxLog): Promise<Request> {
   let url = request.url;
@@ -268,7 +263,12 @@ async function withRealIds(request: Request, log: OutboxLog): Promise<Request> {
     const mapping = await log.mappingFor(tempId);
     if (mapping) url = remapUrl(url, tempId, mapping.realId);
   }
-  return url === request.url ? request : new Request(url, request);
+  if (url === request.url) return request;
+  // Rebuilt from its bytes: a request passed as another's init turns its body into a stream,
+  // which the outbox refuses. A streamed body is left as it is, for capture to refuse.
+  const source = bufferedBody(request);
+  if (!source) return request;
+  return rebuilt(request, request.body === null ? null : await source.arrayBuffer(), url);
 }
 
 /**
