@@ -148,7 +148,12 @@ export async function useSettings(page: Page, settings: Record<string, unknown>)
     await navigator.serviceWorker.register(`/outbox-sw.js?config=${encodeURIComponent(JSON.stringify(settings))}`);
     await changed;
   }, settings);
-  await expect.poll(() => outboxStatus(page).then(() => true), { timeout: 10_000 }).toBe(true);
+  await workerAnswers(page);
+}
+
+/** Waits until the worker answers the page over Comlink: it does once its log is open. */
+export async function workerAnswers(page: Page): Promise<void> {
+  await expect.poll(() => outboxStatus(page).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
 }
 
 /** Resolves with the next event of a type the page's client receives. */

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { DemoServer, nextEvent, openDropIn, outboxStatus, pageFetch, waitForDrain } from './outbox';
+import { DemoServer, nextEvent, openDropIn, outboxStatus, pageFetch, waitForDrain, workerAnswers } from './outbox';
 
 let server: DemoServer;
 
@@ -10,9 +10,6 @@ test.beforeEach(async ({ request }) => {
 
 const patch = (page: Page, id: number, body: Record<string, unknown>) =>
   pageFetch(page, `/api/todos/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-
-/** Resolves once the worker answers over Comlink, which it does only once its log is open. */
-const logOpen = (page: Page) => expect.poll(() => outboxStatus(page).then(() => true, () => false), { timeout: 15_000 }).toBe(true);
 
 test('the log deleted under the worker: tabs are told which writes went; later writes queue and replay as before', async ({ page, context }) => {
   const item = await server.create('deleted log');
@@ -79,7 +76,7 @@ test('an old tab holding the log during its upgrade: writes pass through online,
   await context.setOffline(false);
 
   await oldTab.evaluate(() => (window as unknown as { oldLog: IDBDatabase }).oldLog.close());
-  await logOpen(page);
+  await workerAnswers(page);
   await context.setOffline(true);
   expect((await patch(page, item.id, { done: true })).status).toBe(202);
   await context.setOffline(false);
