@@ -32,7 +32,7 @@ export function htmlCsp(connectSources: readonly string[] = []): string {
 }
 
 /** Serves `pathname` from the first of `dirs` that has it; missing directories are skipped. */
-export async function serveStatic(dirs: readonly string[], pathname: string, csp = htmlCsp()): Promise<StaticResponse> {
+export async function serveStatic(dirs: readonly string[], pathname: string, csp: string): Promise<StaticResponse> {
   for (const dir of dirs) {
     const file = resolveInside(dir, pathname);
     if (file === undefined) break;
