@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { DemoServer, card, nextEvent, openBoard, openDropIn, outboxStatus, pageFetch, useSettings, waitForDrain, renameCard, renameElsewhere } from './outbox';
-import { logVersion } from '../sw/migrations';
+import { DemoServer, card, openBoard, openDropIn, renameCard, renameElsewhere } from './demo';
+import { nextEvent, outboxStatus, pageFetch, useSettings, waitForDrain } from '../testing';
+import { logVersion } from '../sw/log/migrations';
 
 let server: DemoServer;
 

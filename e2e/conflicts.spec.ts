@@ -1,5 +1,6 @@
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { DemoServer, nextEvent, openDropIn, pageFetch, useSettings, waitForDrain, type ServerTodo } from './outbox';
+import { DemoServer, openDropIn, type ServerTodo } from './demo';
+import { nextEvent, pageFetch, useSettings, waitForDrain } from '../testing';
 
 let server: DemoServer;
 

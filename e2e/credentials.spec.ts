@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
-import { DemoServer, openDropIn, pageFetch, waitForDrain } from './outbox';
+import { DemoServer, openDropIn } from './demo';
+import { pageFetch, waitForDrain } from '../testing';
 
 let server: DemoServer;
 

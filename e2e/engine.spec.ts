@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { DemoServer, card, openBoard, openDropIn, outboxStatus, pageFetch, pageXhr, waitForDrain, renameCard } from './outbox';
+import { DemoServer, card, openBoard, openDropIn, renameCard } from './demo';
+import { outboxStatus, pageFetch, pageXhr, waitForDrain } from '../testing';
 
 let server: DemoServer;
 

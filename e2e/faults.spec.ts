@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumLaunchOptions } from './browser';
-import { outboxStatus, pageFetch, stopServiceWorkers } from './outbox';
+import { outboxStatus, pageFetch, stopServiceWorkers } from '../testing';
 
 const steps = Number(process.env.FAULT_STEPS ?? 80);
 // The default seed's schedule meets every kind of fault at least once (checked below).

@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { DemoServer, card, openBoard, outboxStatus, pageFetch, stopServiceWorkers, waitForDrain, renameCard, renameElsewhere } from './outbox';
+import { DemoServer, card, openBoard, renameCard, renameElsewhere } from './demo';
+import { outboxStatus, pageFetch, stopServiceWorkers, waitForDrain } from '../testing';
 
 let server: DemoServer;
 

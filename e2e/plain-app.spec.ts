@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
-import { DemoServer, waitForDrain } from './outbox';
+import { DemoServer } from './demo';
+import { waitForDrain } from '../testing';
 
 let server: DemoServer;
 

@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { DemoServer, openBoard, openDropIn, outboxStatus, pageFetch } from './outbox';
+import { DemoServer, openBoard, openDropIn } from './demo';
+import { outboxStatus, pageFetch } from '../testing';
 
 let server: DemoServer;
 

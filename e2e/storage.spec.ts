@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
-import { DemoServer, nextEvent, openDropIn, outboxStatus, pageFetch, waitForDrain, workerAnswers } from './outbox';
+import { DemoServer, openDropIn } from './demo';
+import { nextEvent, outboxStatus, pageFetch, waitForDrain, workerAnswers } from '../testing';
 
 let server: DemoServer;
 
