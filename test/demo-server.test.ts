@@ -4,9 +4,11 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { fingerprintOf, pgliteStore } from '../server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer } from '../demo/server/server';
 import type { RunningServer, ServerOptions } from '../demo/server/server';
+import { KEYS_TABLE } from '../demo/server/db';
 import type { Todo, WriteRecord } from '../demo/server/db';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'sw-outbox-demo-server-'));
@@ -110,7 +112,9 @@ describe('demo reference server', { timeout: 60_000 }, () => {
     expect(patched.headers.get('etag')).toBe('"2"');
     expect(await patched.json()).toMatchObject({ title: 'Walk', done: true, version: 2 });
 
-    const replaced = await send('PUT', `/api/todos/${todo.id}`, { title: 'Run' }, { 'If-Match': 'W/"2"' });
+    // A weak ETag never satisfies If-Match (RFC 9110's strong comparison).
+    expect((await send('PUT', `/api/todos/${todo.id}`, { title: 'Run' }, { 'If-Match': 'W/"2"' })).status).toBe(412);
+    const replaced = await send('PUT', `/api/todos/${todo.id}`, { title: 'Run' }, { 'If-Match': '"2"' });
     expect(replaced.status).toBe(200);
     expect(await replaced.json()).toMatchObject({ title: 'Run', done: false, notes: '', version: 3 });
 
@@ -236,9 +240,11 @@ describe('demo reference server', { timeout: 60_000 }, () => {
     await server.close();
     // What a process killed between claiming a key and committing its write leaves behind.
     const db = new PGlite(dataDir);
-    await db.query(
-      `INSERT INTO idempotency_keys (key, fingerprint, state, boot_id) VALUES ('key-orphan', 'whatever', 'in_flight', 'dead-boot')`,
-    );
+    const keys = await pgliteStore({ db, table: KEYS_TABLE });
+    const body = JSON.stringify({ title: 'Recovered' });
+    const fingerprint = fingerprintOf(new Request(url('/api/todos'), { method: 'POST', body }), new TextEncoder().encode(body));
+    expect((await keys.claim({ scope: '', key: 'key-orphan', fingerprint })).kind).toBe('claimed');
+    await keys.close();
     await db.close();
     server = await startServer({ port: 0, dataDir, testHooks: true });
 

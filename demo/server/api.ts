@@ -1,19 +1,21 @@
 import type { IncomingMessage } from 'node:http';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { exactlyOnce } from '../../server';
+import type { FetchHandler, IdempotencyStore, Problem } from '../../server';
+import { toRequest } from '../../server/node';
 import type { FailFault, FaultInjector } from './faults';
-import { BodyTooLargeError, headerValue, jsonError, readBody } from './http';
+import { BodyTooLargeError, fetchResponse, headerValue, jsonError, readBody } from './http';
 import type { ApiResponse } from './http';
-import { MAX_KEY_LENGTH, runIdempotent } from './idempotency';
 import { allowedMethods, isWriteMethod } from './route';
-import type { ApiRequest, Route } from './route';
+import type { Route } from './route';
 import { matchTodoRoute } from './todos';
 import { matchAttachmentRoute } from './attachments';
 
 export interface ApiContext {
   db: PGlite;
-  /** Identifies this process's in-flight idempotency markers (see idempotency.ts). */
-  bootId: string;
   faults: FaultInjector;
+  /** Writes through sw-outbox/server: Idempotency-Key, If-Match, and the route's handler. */
+  writes: FetchHandler;
 }
 
 const ROUTE_MATCHERS: ReadonlyArray<(pathname: string) => Route | undefined> = [matchTodoRoute, matchAttachmentRoute];
@@ -24,6 +26,41 @@ function matchRoute(pathname: string): Route | undefined {
     if (route) return route;
   }
   return undefined;
+}
+
+/**
+ * The demo's writes on the kit. Keys may be bare (the worker sends them unquoted) and are kept
+ * with the write in one PGlite transaction; errors keep the demo's `{ "error": … }` shape.
+ */
+export function demoWrites(db: PGlite, keys: IdempotencyStore<Transaction>, faults: FaultInjector): FetchHandler {
+  return exactlyOnce<Transaction>(
+    async (request, context) => {
+      const route = matchRoute(new URL(request.url).pathname);
+      const handler = route?.writes[request.method as keyof Route['writes']];
+      if (!route) return fetchResponse(jsonError(404, 'not found'));
+      if (!handler) return fetchResponse(methodNotAllowed(route));
+      const url = new URL(request.url);
+      const write = { method: request.method, path: url.pathname + url.search, headers: request.headers, body: Buffer.from(await request.arrayBuffer()), idempotencyKey: context.key };
+      // Held between claiming the key and applying the write, so tests can race a running key.
+      await faults.delayWrite();
+      return context.transaction(async (tx) => fetchResponse(await handler(tx, write)));
+    },
+    {
+      store: keys,
+      bareKeys: true,
+      conditions: (request) => matchRoute(new URL(request.url).pathname)?.conditional?.(db),
+      problem: demoProblem,
+    },
+  );
+}
+
+const PROBLEM_MESSAGES: Partial<Record<Problem['kind'], string>> = {
+  'key-reused': 'Idempotency-Key reused with a different request',
+  'key-running': 'a request with this Idempotency-Key is still in progress',
+};
+
+function demoProblem(problem: Problem): Response {
+  return fetchResponse(jsonError(problem.status, PROBLEM_MESSAGES[problem.kind] ?? problem.detail, problem.headers));
 }
 
 /** Answers one /api/ request; `path` keeps the query string, `pathname` is used for routing. */
@@ -43,27 +80,7 @@ export async function handleApi(context: ApiContext, req: IncomingMessage, path:
   const failure = context.faults.takeFailure();
   if (failure) return injectedFailure(failure);
   if (context.faults.unauthorized(headerValue(req.headers.authorization))) return jsonError(401, 'sign in again');
-
-  const route = matchRoute(pathname);
-  if (!route) return jsonError(404, 'not found');
-  const handler = route.writes[method];
-  if (!handler) return methodNotAllowed(route);
-
-  const idempotencyKey = headerValue(req.headers['idempotency-key']);
-  const request: ApiRequest = { method, path, pathname, headers: req.headers, body, idempotencyKey };
-  const { db, faults } = context;
-
-  if (idempotencyKey === undefined) {
-    await faults.delayWrite();
-    return db.transaction((tx) => handler(tx, request));
-  }
-  if (idempotencyKey === '' || idempotencyKey.length > MAX_KEY_LENGTH) {
-    return jsonError(400, `Idempotency-Key must be 1-${MAX_KEY_LENGTH} characters`);
-  }
-  return runIdempotent(db, context.bootId, { ...request, idempotencyKey }, {
-    beforeApply: () => faults.delayWrite(),
-    apply: (tx) => handler(tx, request),
-  });
+  return apiResponse(await context.writes(toRequest(req, body, path)));
 }
 
 async function handleRead(context: ApiContext, method: string, pathname: string): Promise<ApiResponse> {
@@ -82,4 +99,10 @@ function injectedFailure(failure: FailFault): ApiResponse {
 
 function methodNotAllowed(route: Route): ApiResponse {
   return jsonError(405, 'method not allowed', { Allow: allowedMethods(route) });
+}
+
+/** The kit's answer, buffered as the demo sends its own. */
+async function apiResponse(response: Response): Promise<ApiResponse> {
+  const text = await response.text();
+  return { status: response.status, headers: Object.fromEntries(response.headers), ...(text === '' ? {} : { body: text }) };
 }

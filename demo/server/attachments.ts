@@ -1,6 +1,6 @@
 import type { Transaction } from '@electric-sql/pglite';
 import { findAttachment, findTodo, insertAttachment } from './db';
-import { headerValue, jsonError, jsonResponse } from './http';
+import { jsonError, jsonResponse } from './http';
 import type { ApiResponse } from './http';
 import type { ApiRequest, Route } from './route';
 import { recordWrite } from './audit';
@@ -34,7 +34,7 @@ export function matchAttachmentRoute(pathname: string): Route | undefined {
 async function attach(tx: Transaction, request: ApiRequest, todoId: number | undefined): Promise<ApiResponse> {
   const todo = todoId === undefined ? undefined : await findTodo(tx, todoId);
   if (!todo) return jsonError(404, 'not found');
-  const contentType = headerValue(request.headers['content-type']) ?? 'application/octet-stream';
+  const contentType = request.headers.get('content-type') ?? 'application/octet-stream';
   const attachment = await insertAttachment(tx, todo.id, contentType, request.body);
   await recordWrite(tx, request, todo.id, 201);
   return jsonResponse(201, { id: attachment.id, todoId: todo.id, contentType, size: attachment.body.length }, { Location: `/api/attachments/${attachment.id}` });

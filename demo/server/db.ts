@@ -40,16 +40,6 @@ CREATE TABLE IF NOT EXISTS todos (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-  key text PRIMARY KEY,
-  fingerprint text NOT NULL,
-  state text NOT NULL CHECK (state IN ('in_flight', 'done')),
-  boot_id text NOT NULL,
-  status integer,
-  headers jsonb,
-  body text,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
 CREATE TABLE IF NOT EXISTS writes (
   seq integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -178,8 +168,11 @@ export async function listWrites(db: Queryable): Promise<WriteRecord[]> {
   }));
 }
 
+/** The table sw-outbox/server keeps Idempotency-Keys in, inside the demo's own database. */
+export const KEYS_TABLE = 'outbox_idempotency_keys';
+
 export async function resetDatabase(db: Queryable): Promise<void> {
-  await db.query('TRUNCATE todos, idempotency_keys, writes, attachments RESTART IDENTITY');
+  await db.query(`TRUNCATE todos, ${KEYS_TABLE}, writes, attachments RESTART IDENTITY`);
 }
 
 /** A file attached to a todo: its bytes exactly as uploaded, with their content type. */

@@ -26,6 +26,11 @@ export function jsonError(status: number, message: string, headers: Record<strin
   return jsonResponse(status, { error: message }, headers);
 }
 
+/** A buffered answer as a Fetch response, for sw-outbox/server. */
+export function fetchResponse(response: ApiResponse): Response {
+  return new Response(response.body ?? null, { status: response.status, headers: response.headers });
+}
+
 export function emptyResponse(status: number, headers: Record<string, string> = {}): ApiResponse {
   return { status, headers };
 }

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { handleApi } from './api';
+import { pgliteStore } from '../../server';
+import { demoWrites, handleApi } from './api';
 import type { ApiContext } from './api';
-import { openDatabase } from './db';
+import { KEYS_TABLE, openDatabase } from './db';
 import { FaultInjector } from './faults';
 import { jsonError, send, sendApiResponse, sleep } from './http';
 import { htmlCsp, serveStatic } from './static';
@@ -43,10 +43,12 @@ interface App extends ApiContext {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const db = await openDatabase(path.resolve(options.dataDir));
+  const keys = await pgliteStore({ db, table: KEYS_TABLE });
+  const faults = new FaultInjector();
   const app: App = {
     db,
-    bootId: randomUUID(),
-    faults: new FaultInjector(),
+    faults,
+    writes: demoWrites(db, keys, faults),
     testHooks: options.testHooks ?? false,
     staticDirs: (options.staticDirs ?? []).map((dir) => path.resolve(dir)),
     csp: htmlCsp(options.connectSources),
@@ -65,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     port = await listen(server, options.port ?? 0, host);
   } catch (error) {
+    await keys.close();
     await db.close();
     throw error;
   }
@@ -75,6 +78,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.closeAllConnections();
     await closed;
     await Promise.allSettled([...pending]);
+    await keys.close();
     await db.close();
   };
 

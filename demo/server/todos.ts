@@ -1,7 +1,10 @@
 import type { Transaction } from '@electric-sql/pglite';
 import { deleteTodo, findTodo, insertTodo, listTodos, updateTodo } from './db';
 import type { Todo, TodoFields } from './db';
-import { emptyResponse, headerValue, isJsonContentType, jsonError, jsonResponse } from './http';
+import { strongETag } from '../../server';
+import type { ConditionalRoute } from '../../server';
+import type { Queryable } from './db';
+import { emptyResponse, fetchResponse, isJsonContentType, jsonError, jsonResponse } from './http';
 import type { ApiResponse } from './http';
 import type { ApiRequest, Route } from './route';
 import { recordWrite } from './audit';
@@ -11,7 +14,7 @@ const ITEM_PATH = /^\/api\/todos\/([^/]+)\/?$/;
 const MAX_ID = 2_147_483_647; // Postgres integer; larger ids cannot exist, so they are simply not found.
 
 export function etagOf(todo: Todo): string {
-  return `"${todo.version}"`;
+  return strongETag(todo.version);
 }
 
 export function matchTodoRoute(pathname: string): Route | undefined {
@@ -44,6 +47,17 @@ function itemRoute(id: number | undefined): Route {
       PUT: (tx, request) => replaceTodo(tx, request, id),
       DELETE: (tx, request) => removeTodo(tx, request, id),
     },
+    conditional: (db) => todoConditions(db, id),
+  };
+}
+
+/** Writes to an item are conditional on its version: the kit checks If-Match against its ETag. */
+function todoConditions(db: Queryable, id: number | undefined): ConditionalRoute<Transaction> {
+  return {
+    load: async (tx) => {
+      const todo = id === undefined ? undefined : await findTodo(tx ?? db, id);
+      return todo === undefined ? null : { version: todo.version, representation: () => fetchResponse(representation(200, todo)) };
+    },
   };
 }
 
@@ -66,7 +80,7 @@ function writeTodo(mode: 'merge' | 'replace') {
     if ('response' in parsed) return parsed.response;
     const current = id === undefined ? undefined : await findTodo(tx, id);
     if (current === undefined) return notFound();
-    const conflict = checkVersions(request, current, parsed.body);
+    const conflict = checkBodyVersion(current, parsed.body);
     if (conflict) return conflict;
     const fields = fieldsFrom(parsed.body, mode === 'merge' ? current : { title: undefined, done: false, notes: '' });
     if (typeof fields === 'string') return jsonError(422, fields);
@@ -80,8 +94,6 @@ const replaceTodo = writeTodo('replace');
 async function removeTodo(tx: Transaction, request: ApiRequest, id: number | undefined): Promise<ApiResponse> {
   const current = id === undefined ? undefined : await findTodo(tx, id);
   if (current === undefined) return notFound();
-  const conflict = checkVersions(request, current, undefined);
-  if (conflict) return conflict;
   await deleteTodo(tx, current.id);
   const response = emptyResponse(204);
   await recordWrite(tx, request, current.id, response.status);
@@ -96,23 +108,10 @@ async function applyUpdate(tx: Transaction, request: ApiRequest, id: number, fie
 }
 
 
-/**
- * If-Match first (412), then a numeric body `version` (409); both answer with the current
- * representation so a client can merge without another round trip.
- */
-function checkVersions(request: ApiRequest, current: Todo, body: Record<string, unknown> | undefined): ApiResponse | undefined {
-  const ifMatch = headerValue(request.headers['if-match']);
-  if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, etagOf(current))) return representation(412, current);
-  if (body !== undefined && typeof body.version === 'number' && body.version !== current.version) {
-    return representation(409, current);
-  }
+/** A numeric body `version` other than the current one is a 409 with the current representation. */
+function checkBodyVersion(current: Todo, body: Record<string, unknown>): ApiResponse | undefined {
+  if (typeof body.version === 'number' && body.version !== current.version) return representation(409, current);
   return undefined;
-}
-
-/** If-Match may be `*` or a list; weak tags (`W/"3"`) are compared by their opaque part. */
-function ifMatchAccepts(header: string, currentEtag: string): boolean {
-  const candidates = header.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
-  return candidates.some((tag) => tag === '*' || tag.replace(/^W\//, '') === currentEtag);
 }
 
 type FieldDefaults = { title: string | undefined; done: boolean; notes: string };
@@ -134,7 +133,7 @@ function fieldsFrom(body: Record<string, unknown>, base: FieldDefaults): TodoFie
 type ParsedBody = { body: Record<string, unknown> } | { response: ApiResponse };
 
 function parseJsonObject(request: ApiRequest): ParsedBody {
-  if (!isJsonContentType(headerValue(request.headers['content-type']))) {
+  if (!isJsonContentType(request.headers.get('content-type') ?? undefined)) {
     return { response: jsonError(415, 'Content-Type must be application/json') };
   }
   let value: unknown;

@@ -1,0 +1,172 @@
+import { checkPreconditions, strongETag } from './conditions';
+import type { ConditionalRoute } from './conditions';
+import { DEFAULT_REPLAYED_HEADERS, fingerprintOf, replayOf, snapshot } from './fingerprint';
+import { parseIdempotencyKey } from './key';
+import type { KeySyntax } from './key';
+import { finalOutcome, optionalForWrites } from './options';
+import type { ExactlyOnceOptions, KeyPolicy } from './options';
+import { problemJson, problems } from './problem';
+import type { Problem } from './problem';
+import type { IdempotencyStore, KeyClaim, KeyRequest } from './store';
+
+/** A Fetch-standard handler: what Hono, Bun and Deno serve, and what the adapters wrap. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** What the app's handler gets besides the request. */
+export interface WriteContext<Tx> {
+  /** The request's Idempotency-Key (decoded), when it has one. */
+  readonly key: string | undefined;
+  /**
+   * Runs the write in one transaction of the store's database. A route's preconditions are checked
+   * again inside it, and with a key the key's result is recorded in it: the write and its replayable
+   * answer commit together, or neither does (an answer that is not kept, a 5xx, rolls it back).
+   */
+  transaction(work: (tx: Tx) => Promise<Response>): Promise<Response>;
+}
+
+/** The app's handler, as the kit calls it once it is clear that the request must run. */
+export type ExactlyOnceHandler<Tx> = (request: Request, context: WriteContext<Tx>) => Promise<Response>;
+
+/** Thrown inside a store transaction to roll it back while still answering with `response`. */
+class RollBack extends Error {
+  constructor(
+    readonly response: Response,
+    readonly claimLost: boolean,
+  ) {
+    super('rolled back');
+  }
+}
+
+interface Settings<Tx> {
+  store: IdempotencyStore<Tx>;
+  keys: (request: Request) => KeyPolicy;
+  scope: (request: Request) => string | Promise<string>;
+  keep: (status: number) => boolean;
+  syntax: KeySyntax;
+  replayed: readonly string[];
+  conditions: (request: Request) => ConditionalRoute<Tx> | undefined;
+  problem: (problem: Problem) => Response;
+}
+
+/**
+ * Wraps `handler` with Idempotency-Key (draft-ietf-httpapi-idempotency-key-header-07) and
+ * conditional writes (RFC 9110): see docs/server.md for the rules and status codes.
+ */
+export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: ExactlyOnceOptions<Tx>): FetchHandler {
+  const settings: Settings<Tx> = {
+    store: options.store,
+    keys: options.keys ?? optionalForWrites,
+    scope: options.scope ?? (() => ''),
+    keep: options.keep ?? finalOutcome,
+    syntax: { maxLength: options.maxKeyLength ?? 255, bareKeys: options.bareKeys ?? false },
+    replayed: (options.replayedHeaders ?? DEFAULT_REPLAYED_HEADERS).map((name) => name.toLowerCase()),
+    conditions: options.conditions ?? (() => undefined),
+    problem: options.problem ?? problemJson,
+  };
+  return async (request) => {
+    const policy = settings.keys(request);
+    const header = policy === 'ignored' ? null : request.headers.get('idempotency-key');
+    if (header === null) {
+      if (policy === 'required') return settings.problem(problems.missingKey());
+      return runUnkeyed(settings, handler, request);
+    }
+    const parsed = parseIdempotencyKey(header, settings.syntax);
+    if (!parsed.ok) return settings.problem(problems.malformedKey(parsed.detail));
+    const body = new Uint8Array(await request.clone().arrayBuffer());
+    const keyRequest: KeyRequest = { scope: await settings.scope(request), key: parsed.key, fingerprint: fingerprintOf(request, body) };
+    const result = await settings.store.claim(keyRequest);
+    switch (result.kind) {
+      case 'replay':
+        return replayOf(result.response);
+      case 'mismatch':
+        return settings.problem(problems.keyReused());
+      case 'running':
+        return settings.problem(problems.keyRunning(result.retryAfterSeconds));
+      case 'claimed':
+        return runClaimed(settings, handler, request, result.claim);
+    }
+  };
+}
+
+async function runUnkeyed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request): Promise<Response> {
+  const route = conditionsOf(settings, request);
+  const early = await precondition(settings, request, route, undefined);
+  if (early) return early;
+  return handler(request, {
+    key: undefined,
+    transaction: (work) => settings.store.transaction(async (tx) => (await precondition(settings, request, route, tx)) ?? work(tx)),
+  });
+}
+
+/**
+ * Runs a request whose key this process now holds, and records its answer exactly once: inside
+ * the app's transaction when it used one, else after the handler. Any failure releases the key,
+ * so the next delivery runs again; a lapsed lease (another holder took over) rolls the write back.
+ */
+async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request, claim: KeyClaim): Promise<Response> {
+  const { store } = settings;
+  const stopRenewing = renewWhileRunning(store, claim);
+  let finished = false;
+  const outcomeOf = async (response: Response) => (settings.keep(response.status) ? snapshot(response, settings.replayed) : undefined);
+  const route = conditionsOf(settings, request);
+  const transaction = async (work: (tx: Tx) => Promise<Response>): Promise<Response> => {
+    if (finished) throw new Error('sw-outbox/server: a keyed request can record its answer in one transaction only');
+    try {
+      const response = await store.transaction(async (tx) => {
+        const answer = (await precondition(settings, request, route, tx)) ?? (await work(tx));
+        const outcome = await outcomeOf(answer);
+        if (outcome === undefined) throw new RollBack(answer, false);
+        if (!(await store.finishIn(tx, claim, outcome))) throw new RollBack(settings.problem(problems.keyTakenOver()), true);
+        return answer;
+      });
+      finished = true;
+      return response;
+    } catch (error) {
+      if (!(error instanceof RollBack)) throw error;
+      // A lost claim belongs to another delivery now: there is nothing left for this one to finish.
+      if (error.claimLost) finished = true;
+      return error.response;
+    }
+  };
+  try {
+    const response = (await precondition(settings, request, route, undefined)) ?? (await handler(request, { key: claim.key, transaction }));
+    // Without a transaction the app's effect is already done; a lost lease can only be logged.
+    if (!finished && !(await store.finish(claim, await outcomeOf(response)))) {
+      console.error(`sw-outbox/server: key ${JSON.stringify(claim.key)} was taken over while its handler ran outside a transaction`);
+    }
+    finished = true;
+    return response;
+  } finally {
+    stopRenewing();
+    if (!finished) await store.finish(claim, undefined).catch(() => false);
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** A route's preconditions, for writes only: on reads If-None-Match is a cache's business (304). */
+function conditionsOf<Tx>(settings: Settings<Tx>, request: Request): ConditionalRoute<Tx> | undefined {
+  return SAFE_METHODS.has(request.method) ? undefined : settings.conditions(request);
+}
+
+/** The answer a failed precondition gets, or undefined when the write may go on. */
+async function precondition<Tx>(settings: Settings<Tx>, request: Request, route: ConditionalRoute<Tx> | undefined, tx: Tx | undefined): Promise<Response | undefined> {
+  if (route === undefined) return undefined;
+  const verdict = checkPreconditions(request.headers, await route.load(tx), route.required ?? false);
+  if (verdict.pass) return undefined;
+  if (verdict.status === 428) return settings.problem(problems.preconditionRequired());
+  if (verdict.current === null) return settings.problem(problems.preconditionFailed());
+  const representation = await verdict.current.representation();
+  const headers = new Headers(representation.headers);
+  headers.set('ETag', strongETag(verdict.current.version));
+  return new Response(representation.body, { status: 412, headers });
+}
+
+/** Renews a leased claim while the handler runs, so a slow request is not taken for a dead one. */
+function renewWhileRunning<Tx>(store: IdempotencyStore<Tx>, claim: KeyClaim): () => void {
+  if (store.renew === undefined || store.renewEveryMs === undefined) return () => undefined;
+  const renew = store.renew.bind(store);
+  const timer = setInterval(() => void renew(claim).catch(() => false), store.renewEveryMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

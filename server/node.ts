@@ -1,0 +1,93 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { FetchHandler } from './core';
+
+export interface NodeAdapterOptions {
+  /** Bodies above this are answered 413 without calling the handler; default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Thrown by `readNodeBody` when a body is over its limit. */
+export class BodyTooLargeError extends Error {
+  constructor(limitBytes: number) {
+    super(`request body over ${limitBytes} bytes`);
+  }
+}
+
+/** Reads a Node request's body, refusing it once it grows past `limitBytes`. */
+export async function readNodeBody(req: IncomingMessage, limitBytes = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw new BodyTooLargeError(limitBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The Fetch `Request` for a Node request whose body was read; `url` is its path (default `req.url`). */
+export function toRequest(req: IncomingMessage, body: Uint8Array | undefined, url = req.url ?? '/'): Request {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? '';
+    // HTTP/2 pseudo-headers (`:path`) are not headers a Request can carry.
+    if (!name.startsWith(':')) headers.append(name, req.rawHeaders[i + 1] ?? '');
+  }
+  const method = req.method ?? 'GET';
+  const bodyless = method === 'GET' || method === 'HEAD';
+  return new Request(new URL(url, originOf(req)), { method, headers, ...(bodyless || body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }) });
+}
+
+function originOf(req: IncomingMessage): string {
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const origin = `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+  return URL.canParse(origin) ? origin : 'http://localhost';
+}
+
+/** Writes a Fetch `Response` to a Node response, streaming its body. */
+export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  res.writeHead(response.status, headers);
+  if (response.body !== null) {
+    const reader = response.body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) res.write(chunk.value);
+  }
+  res.end();
+}
+
+/**
+ * A node:http listener that serves a Fetch handler (such as one made by `exactlyOnce`):
+ * `createServer(nodeHandler(handler))`. A failing handler is answered 500.
+ */
+export function nodeHandler(handler: FetchHandler, options: NodeAdapterOptions = {}): RequestListener {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return (req, res) => {
+    void (async () => {
+      try {
+        const body = await readNodeBody(req, limit);
+        await sendResponse(res, await handler(toRequest(req, body)));
+      } catch (error) {
+        failed(res, error);
+      }
+    })();
+  };
+}
+
+/** Answers a request whose handling threw (413 for a body over the limit), or drops a half-sent one. */
+export function failed(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const tooLarge = error instanceof BodyTooLargeError;
+  if (!tooLarge) console.error('sw-outbox/server: handler failed:', error);
+  res.writeHead(tooLarge ? 413 : 500, { 'Content-Type': 'application/problem+json', ...(tooLarge ? { Connection: 'close' } : {}) });
+  res.end(JSON.stringify({ type: 'about:blank', title: tooLarge ? 'Content Too Large' : 'Internal Server Error', status: tooLarge ? 413 : 500 }));
+}

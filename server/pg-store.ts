@@ -1,0 +1,52 @@
+import type { Pool, PoolClient } from 'pg';
+import { keysSchema, sqlStore, tableName } from './sql-store';
+import type { SqlStoreSettings } from './sql-store';
+import type { IdempotencyStore } from './store';
+
+export interface PgStoreOptions extends SqlStoreSettings {
+  /** The app's own pool, so its writes and the keys can share a transaction. */
+  pool: Pool;
+  /**
+   * How long a running request's claim lasts without renewal; the holder renews it every third of
+   * that, so only a dead (or frozen) process lets it lapse. Default 10 s.
+   */
+  leaseMs?: number;
+}
+
+/**
+ * Keys in Postgres through `pg`, for servers that run as several processes or machines. The app's
+ * transaction (`context.transaction`) is a `PoolClient` inside BEGIN … COMMIT.
+ */
+export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore<PoolClient>> {
+  const { pool } = options;
+  const table = tableName(options);
+  const transaction = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  // Processes starting together would race on CREATE … IF NOT EXISTS; a lock makes it one at a time.
+  await transaction(async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table]);
+    await client.query(keysSchema(table));
+  });
+  return sqlStore<PoolClient>(
+    {
+      query: async (sql, params) => (await pool.query(sql, params)).rows,
+      queryIn: async (client, sql, params) => (await client.query(sql, params)).rows,
+      transaction,
+      close: async () => undefined,
+    },
+    { kind: 'lease', leaseMs: options.leaseMs ?? 10_000 },
+    options,
+  );
+}

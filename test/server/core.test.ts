@@ -1,0 +1,224 @@
+// @vitest-environment node
+import { afterEach, describe, expect, it } from 'vitest';
+import { exactlyOnce, memoryStore, strongETag } from '../../server';
+import type { ExactlyOnceOptions, IdempotencyStore } from '../../server';
+
+/** A tiny app: POST /notes creates, PATCH /notes/:id edits with If-Match; `applied` counts effects. */
+function notesApp(options: Partial<ExactlyOnceOptions<undefined>> = {}) {
+  const store: IdempotencyStore<undefined> = options.store ?? memoryStore();
+  const notes = new Map<string, { text: string; version: number }>([['1', { text: 'first', version: 1 }]]);
+  let applied = 0;
+  let gate: Promise<void> = Promise.resolve();
+  const represent = (id: string, status = 200) => {
+    const note = notes.get(id)!;
+    return Response.json(note, { status, headers: { ETag: strongETag(note.version) } });
+  };
+  const handle = exactlyOnce<undefined>(
+    async (request) => {
+      await gate;
+      const url = new URL(request.url);
+      const id = url.pathname.split('/')[2];
+      if (url.pathname === '/fail') return new Response('down', { status: 503 });
+      if (url.pathname === '/throw') throw new Error('boom');
+      applied += 1;
+      if (request.method === 'POST') {
+        const created = String(notes.size + 1);
+        notes.set(created, { text: ((await request.json()) as { text: string }).text, version: 1 });
+        return represent(created, 201);
+      }
+      const note = notes.get(id ?? '');
+      if (note === undefined) {
+        notes.set(id ?? '', { text: await request.text(), version: 1 });
+        return represent(id ?? '', 201);
+      }
+      notes.set(id ?? '', { text: await request.text(), version: note.version + 1 });
+      return represent(id ?? '');
+    },
+    {
+      store,
+      scope: (request) => request.headers.get('authorization') ?? '',
+      conditions: (request) => {
+        const id = new URL(request.url).pathname.split('/')[2];
+        if (!new URL(request.url).pathname.startsWith('/notes/') || id === undefined) return undefined;
+        return {
+          required: request.headers.get('x-require') === '1',
+          load: async () => {
+            const note = notes.get(id);
+            return note === undefined ? null : { version: note.version, representation: () => represent(id) };
+          },
+        };
+      },
+      ...options,
+    },
+  );
+  const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+    handle(new Request(`http://app.test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }));
+  return {
+    send,
+    store,
+    applied: () => applied,
+    hold: () => {
+      let release = () => undefined as void;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      return () => release();
+    },
+  };
+}
+
+const key = (value: string) => ({ 'Idempotency-Key': `"${value}"` });
+
+describe('exactlyOnce: Idempotency-Key', () => {
+  let app = notesApp();
+  afterEach(async () => {
+    await app.store.close();
+    app = notesApp();
+  });
+
+  it('replays a finished request with Idempotent-Replayed, without running the handler again', async () => {
+    const first = await app.send('POST', '/notes', '{"text":"a"}', key('k1'));
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await app.send('POST', '/notes', '{"text":"a"}', key('k1'));
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(await again.text()).toBe(await first.clone().text());
+    expect(app.applied()).toBe(1);
+  });
+
+  it('answers 422 problem+json when a key comes back with another method, path or body', async () => {
+    await app.send('POST', '/notes', '{"text":"a"}', key('k2'));
+    for (const [method, path, body] of [['POST', '/notes', '{"text":"b"}'], ['POST', '/notes?x=1', '{"text":"a"}'], ['PUT', '/notes', '{"text":"a"}']] as const) {
+      const res = await app.send(method, path, body, key('k2'));
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(await res.json()).toMatchObject({ status: 422, detail: expect.stringContaining('different request') });
+    }
+    expect(app.applied()).toBe(1);
+  });
+
+  it('answers 409 with Retry-After while the first delivery still runs, then replays', async () => {
+    const release = app.hold();
+    const first = app.send('POST', '/notes', '{"text":"a"}', key('k3'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await app.send('POST', '/notes', '{"text":"a"}', key('k3'));
+    expect(second.status).toBe(409);
+    expect(second.headers.get('retry-after')).toBe('1');
+    release();
+    expect((await first).status).toBe(201);
+    expect((await app.send('POST', '/notes', '{"text":"a"}', key('k3'))).headers.get('idempotent-replayed')).toBe('true');
+    expect(app.applied()).toBe(1);
+  });
+
+  it('refuses malformed and over-long keys with 400 before running anything', async () => {
+    for (const bad of ['bare-token', '"unterminated', '"bad\\x"', '""', `"${'k'.repeat(256)}"`, '"ok" junk', '"tab\there"']) {
+      const res = await app.send('POST', '/notes', '{"text":"a"}', { 'Idempotency-Key': bad });
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/Idempotency-Key/);
+    }
+    expect((await app.send('POST', '/notes', '{"text":"a"}', { 'Idempotency-Key': '"esc\\"aped\\\\";p=1' })).status).toBe(201);
+    expect(app.applied()).toBe(1);
+  });
+
+  it('accepts bare keys only when told to', async () => {
+    const lenient = notesApp({ bareKeys: true });
+    expect((await lenient.send('POST', '/notes', '{"text":"a"}', { 'Idempotency-Key': 'bare-1' })).status).toBe(201);
+    expect((await lenient.send('POST', '/notes', '{"text":"a"}', key('bare-1'))).headers.get('idempotent-replayed')).toBe('true');
+    expect((await lenient.send('POST', '/notes', '{"text":"a"}', { 'Idempotency-Key': 'has space' })).status).toBe(400);
+  });
+
+  it('answers 400 when a route requires a key and none came; other routes run without one', async () => {
+    const strict = notesApp({ keys: (request) => (request.method === 'POST' ? 'required' : 'optional') });
+    const res = await strict.send('POST', '/notes', '{"text":"a"}');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toContain('needs an Idempotency-Key');
+    expect((await strict.send('PATCH', '/notes/1', 'x')).status).toBe(200);
+    expect(strict.applied()).toBe(1);
+  });
+
+  it('keeps keys apart per scope', async () => {
+    await app.send('POST', '/notes', '{"text":"a"}', { ...key('k4'), Authorization: 'alice' });
+    const bob = await app.send('POST', '/notes', '{"text":"a"}', { ...key('k4'), Authorization: 'bob' });
+    expect(bob.headers.get('idempotent-replayed')).toBeNull();
+    expect(app.applied()).toBe(2);
+  });
+
+  it('never keeps a 5xx or a thrown handler: the retry runs again', async () => {
+    expect((await app.send('POST', '/fail', '', key('k5'))).status).toBe(503);
+    expect((await app.send('POST', '/fail', '', key('k5'))).headers.get('idempotent-replayed')).toBeNull();
+    await expect(app.send('POST', '/throw', '', key('k6'))).rejects.toThrow('boom');
+    await expect(app.send('POST', '/throw', '', key('k6'))).rejects.toThrow('boom');
+  });
+
+  it('keeps only what `keep` says', async () => {
+    const keepNothing = notesApp({ keep: () => false });
+    await keepNothing.send('POST', '/notes', '{"text":"a"}', key('k7'));
+    await keepNothing.send('POST', '/notes', '{"text":"a"}', key('k7'));
+    expect(keepNothing.applied()).toBe(2);
+  });
+
+  it('forgets keys after their time to live, and cleanup removes them', async () => {
+    const store = memoryStore({ ttlMs: 30 });
+    const shortLived = notesApp({ store });
+    await shortLived.send('POST', '/notes', '{"text":"a"}', key('k8'));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(await store.cleanup()).toBe(1);
+    expect((await shortLived.send('POST', '/notes', '{"text":"a"}', key('k8'))).headers.get('idempotent-replayed')).toBeNull();
+    expect(shortLived.applied()).toBe(2);
+    await store.close();
+  });
+
+  it('writes its errors through the app\'s renderer when given one', async () => {
+    const custom = notesApp({ problem: (problem) => Response.json({ error: problem.detail }, { status: problem.status }) });
+    await custom.send('POST', '/notes', '{"text":"a"}', key('k9'));
+    const res = await custom.send('POST', '/notes', '{"text":"b"}', key('k9'));
+    expect(res.status).toBe(422);
+    expect(Object.keys((await res.json()) as object)).toEqual(['error']);
+  });
+});
+
+describe('exactlyOnce: conditional writes', () => {
+  const app = notesApp();
+
+  it('runs a write whose If-Match is the current strong ETag, and answers with the new one', async () => {
+    const res = await app.send('PATCH', '/notes/1', 'second', { 'If-Match': '"1"' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe('"2"');
+  });
+
+  it('answers a stale If-Match 412 with the current representation, before the handler', async () => {
+    const before = app.applied();
+    const res = await app.send('PATCH', '/notes/1', 'stale', { 'If-Match': '"1"' });
+    expect(res.status).toBe(412);
+    expect(res.headers.get('etag')).toBe('"2"');
+    expect(await res.json()).toEqual({ text: 'second', version: 2 });
+    expect(app.applied()).toBe(before);
+  });
+
+  it('never lets a weak ETag satisfy If-Match', async () => {
+    expect((await app.send('PATCH', '/notes/1', 'weak', { 'If-Match': 'W/"2"' })).status).toBe(412);
+    expect((await app.send('PATCH', '/notes/1', 'list', { 'If-Match': '"9", "2"' })).status).toBe(200);
+  });
+
+  it('creates with If-None-Match: * only when absent', async () => {
+    expect((await app.send('PUT', '/notes/new', 'made', { 'If-None-Match': '*' })).status).toBe(201);
+    const again = await app.send('PUT', '/notes/new', 'made again', { 'If-None-Match': '*' });
+    expect(again.status).toBe(412);
+    expect(await again.json()).toMatchObject({ text: 'made' });
+  });
+
+  it('answers If-Match on a missing resource 412, and 428 where a precondition is required', async () => {
+    expect((await app.send('PATCH', '/notes/none', 'x', { 'If-Match': '*' })).status).toBe(412);
+    const required = await app.send('PATCH', '/notes/1', 'x', { 'x-require': '1' });
+    expect(required.status).toBe(428);
+    expect(required.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('replays a keyed conditional write even though its If-Match is stale now', async () => {
+    const first = await app.send('PATCH', '/notes/1', 'keyed', { ...key('c1'), 'If-Match': '"3"' });
+    expect(first.status).toBe(200);
+    const again = await app.send('PATCH', '/notes/1', 'keyed', { ...key('c1'), 'If-Match': '"3"' });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+});
