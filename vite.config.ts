@@ -26,7 +26,7 @@ function classicScript(entry: string, fileName: string, outDir = dist): UserConf
 const targets: Record<string, UserConfig> = {
   worker: classicScript('sw/outbox-sw.ts', 'outbox-sw.js'),
   dropin: classicScript('client/dropin.ts', 'outbox.js'),
-  // ES module entry points for `sw-outbox/sw`, `sw-outbox/client` and `sw-outbox/react`; dependencies stay imports.
+  // ES module entry points for `sw-outbox/sw`, `/client`, `/react`, `/testing` and `/vite`; dependencies stay imports.
   lib: {
     define: production,
     publicDir: false,
@@ -35,8 +35,28 @@ const targets: Record<string, UserConfig> = {
       emptyOutDir: true,
       sourcemap: true,
       minify: false,
-      lib: { entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts'), react: resolve(root, 'client/react.ts') }, formats: ['es'] },
-      rolldownOptions: { external: [/^workbox-/, 'idb', 'comlink', 'react'] },
+      lib: {
+        entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts'), react: resolve(root, 'client/react.ts'), testing: resolve(root, 'testing/index.ts'), vite: resolve(root, 'vite-plugin/index.ts') },
+        formats: ['es'],
+      },
+      // `testing` (Playwright) and `vite` (the plugin) run in Node: their tools and built-ins stay imports too.
+      rolldownOptions: { external: [/^workbox-/, 'idb', 'comlink', 'react', '@playwright/test', 'vite', /^node:/] },
+    },
+  },
+  // sw-outbox/server and its adapters, for Node: built-ins, drivers and frameworks stay imports.
+  server: {
+    publicDir: false,
+    build: {
+      outDir: resolve(dist, 'server'),
+      emptyOutDir: true,
+      sourcemap: true,
+      minify: false,
+      target: 'node20',
+      lib: {
+        entry: Object.fromEntries(['index', 'node', 'express', 'fastify', 'hono'].map((name) => [name, resolve(root, `server/${name}.ts`)])),
+        formats: ['es'],
+      },
+      rolldownOptions: { external: [/^node:/, 'pg', /^@electric-sql\/pglite/, 'express', 'fastify', /^hono(\/|$)/] },
     },
   },
   'demo-worker': classicScript('demo/app/demo-sw.ts', 'demo-sw.js', resolve(dist, 'demo')),

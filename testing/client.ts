@@ -8,7 +8,7 @@ type DropInWindow = Window & { outbox: OutboxClient };
 
 /** The worker's status, asked through the page's client. */
 export function outboxStatus(page: Page): Promise<OutboxStatus> {
-  return page.evaluate(() => (window as DropInWindow).outbox.refreshStatus());
+  return page.evaluate(() => (window as unknown as DropInWindow).outbox.refreshStatus());
 }
 
 /**
@@ -36,7 +36,7 @@ export async function useSettings(page: Page, settings: Partial<OutboxSettings>,
 /** Resolves with the next event of a type the page's client receives. */
 export function nextEvent(page: Page, type: OutboxEventType): Promise<Record<string, unknown>> {
   return page.evaluate(
-    (type) => new Promise((resolve) => (window as DropInWindow).outbox.on(type, (event) => resolve(event as unknown as Record<string, unknown>))),
+    (type) => new Promise((resolve) => (window as unknown as DropInWindow).outbox.on(type, (event) => resolve(event as unknown as Record<string, unknown>))),
     type,
   );
 }
