@@ -1,9 +1,10 @@
 import type { Workbox } from 'workbox-window';
-import type { ConflictAnswer, CredentialsAnswer, CredentialsRequest, EntrySummary, OutboxEvent, OutboxEventType, OutboxStatus } from '../sw/protocol';
-import { eventChannelName, outboxHeaders } from '../sw/protocol';
-import type { OutboxSettings } from '../sw/config';
+import { proxy } from 'comlink';
+import { eventChannelName, outboxHeaders } from '../protocol';
+import type { ConflictAnswer, EntrySummary, OutboxEvent, OutboxEventType, OutboxSettings, OutboxStatus } from '../protocol';
 import { WorkerConnection } from './connection';
-import { OptimisticStore } from './optimistic';
+import { OptimisticTracker } from './optimistic-tracker';
+import { PageSide, type ConflictHandler, type CredentialsProvider } from './page-side';
 import { controlled, registerWorker } from './register';
 import { Subscribable } from './subscribable';
 
@@ -30,9 +31,6 @@ export interface OptimisticChange {
 }
 
 type EventListener = (event: OutboxEvent) => void;
-
-/** Gives a replay fresh credentials (say, `{ Authorization: 'Bearer …' }`), or null when there are none. */
-export type CredentialsProvider = (write: { url: string; method: string }) => Record<string, string> | null | Promise<Record<string, string> | null>;
 type EventOf<T extends OutboxEventType> = Extract<OutboxEvent, { type: T }>;
 
 const unknownStatus: OutboxStatus = {
@@ -47,22 +45,20 @@ export class OutboxClient extends Subscribable<EventListener> {
   /** Resolves once a worker controls the page and the client has caught up with its history. */
   readonly ready: Promise<this>;
   private readonly connection: WorkerConnection;
-  private readonly optimistic = new OptimisticStore();
+  private readonly optimistic = new OptimisticTracker();
+  private readonly pageSide = new PageSide();
   private readonly statusListeners = new Set<(status: OutboxStatus) => void>();
-  /** Writes whose outcome arrived before their page's `fetch` returned. */
-  private readonly earlyOutcomes = new Map<string, 'confirmed' | 'failed'>();
   private readonly channel = new BroadcastChannel(eventChannelName);
   private currentStatus: OutboxStatus = unknownStatus;
   private lastSeq = 0;
   private nudgeTimer: ReturnType<typeof setInterval> | null = null;
   private workbox: Workbox | null = null;
-  private credentialsProvider: CredentialsProvider | null = null;
 
   constructor(private readonly options: ConnectOptions = {}) {
     super();
-    this.connection = new WorkerConnection(navigator.serviceWorker, options.callTimeoutMs ?? 4000);
+    this.connection = new WorkerConnection(navigator.serviceWorker, options.callTimeoutMs ?? 4000, this.pageSide);
+    // Events are a broadcast (they reach this tab even while its Comlink line is being re-made).
     this.channel.onmessage = (message: MessageEvent<OutboxEvent>) => this.receive(message.data);
-    navigator.serviceWorker.addEventListener('message', (message: MessageEvent<CredentialsRequest>) => void this.answerCredentials(message));
     this.ready = this.start();
   }
 
@@ -111,20 +107,27 @@ export class OutboxClient extends Subscribable<EventListener> {
 
   /** Registers the undo of an optimistic change against a queued write (`Outbox-Id`). */
   track(id: string, resource: string, undo: () => void): void {
-    const early = this.earlyOutcomes.get(id);
-    this.earlyOutcomes.delete(id);
-    if (early === 'confirmed') return;
-    if (early === 'failed') return undo();
-    this.optimistic.register(id, resource, undo);
+    this.optimistic.track(id, resource, undo);
   }
 
   /**
    * Supplies credentials to replays: the worker never stores `Authorization`, so a write that had
-   * it is sent again only with what this provider gives. Setting one releases held writes.
+   * it is sent again only with what this provider gives (the worker asks over Comlink). Setting
+   * one releases held writes.
    */
   provideCredentials(provider: CredentialsProvider | null): void {
-    this.credentialsProvider = provider;
+    this.pageSide.credentialsProvider = provider;
     if (provider) this.credentialsChanged();
+  }
+
+  /**
+   * Answers conflicts that wait for a person (`manual`, or a `merge` that cannot merge): the worker
+   * asks this page with base, local and server, and the first page to answer wins. Writes already
+   * waiting are asked about at once. Null stops answering (the `conflict` event still comes).
+   */
+  handleConflicts(handler: ConflictHandler | null): void {
+    this.pageSide.conflictHandler = handler;
+    if (handler) void this.connection.call((api) => api.connectPage(proxy(this.pageSide))).catch(() => undefined);
   }
 
   /** The provider has new credentials (after a sign-in or a refresh): held writes go again. */
@@ -209,13 +212,6 @@ export class OutboxClient extends Subscribable<EventListener> {
     return this;
   }
 
-  private async answerCredentials(message: MessageEvent<CredentialsRequest>): Promise<void> {
-    const port = message.ports[0];
-    if (message.data?.type !== 'outbox:credentials' || !port) return;
-    const { url, method } = message.data;
-    const headers = this.credentialsProvider ? await Promise.resolve(this.credentialsProvider({ url, method })).catch(() => null) : null;
-    port.postMessage({ headers } satisfies CredentialsAnswer);
-  }
 
   private readonly onOnline = (): void => {
     this.connection.post({ type: 'outbox:nudge', force: true });
@@ -242,38 +238,11 @@ export class OutboxClient extends Subscribable<EventListener> {
     }
     if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
-    this.applyToOptimistic(event);
+    this.optimistic.apply(event);
     for (const listener of this.listeners) listener(event);
   }
 
-  private applyToOptimistic(event: OutboxEvent): void {
-    switch (event.type) {
-      case 'resolved':
-      case 'confirmed':
-        // A cancelled write (a never-sent create, then its delete) stands as the user made it.
-        if (event.type === 'resolved' && event.how !== 'cancelled') break;
-        if (this.optimistic.has(event.id)) this.optimistic.confirm(event.id);
-        else this.rememberEarly(event.id, 'confirmed');
-        break;
-      case 'rejected':
-      case 'conflict':
-        if (event.type === 'conflict' && !event.dropped) break;
-        if (this.optimistic.has(event.id)) this.optimistic.rollback(event.id);
-        else this.rememberEarly(event.id, 'failed');
-        break;
-      case 'idmap':
-        this.optimistic.rename(event.tempUrl, event.realUrl);
-        break;
-      default:
-        break;
-    }
-  }
 
-  private rememberEarly(id: string, outcome: 'confirmed' | 'failed'): void {
-    this.earlyOutcomes.set(id, outcome);
-    // Only the last few matter: a page's fetch returns within moments of its write's outcome.
-    if (this.earlyOutcomes.size > 200) this.earlyOutcomes.delete(this.earlyOutcomes.keys().next().value as string);
-  }
 
   private setStatus(status: OutboxStatus): void {
     this.currentStatus = status;

@@ -1,5 +1,5 @@
-import { wrap, releaseProxy, type Remote } from 'comlink';
-import type { PageMessage, WorkerApi } from '../sw/protocol';
+import { proxy, wrap, releaseProxy, type Remote } from 'comlink';
+import type { PageApi, PageMessage, WorkerApi } from '../protocol';
 
 /** A worker call that did not answer in time: its port is dead (the worker was stopped) or it hangs. */
 export class CallTimeoutError extends Error {
@@ -7,9 +7,11 @@ export class CallTimeoutError extends Error {
 }
 
 /**
- * The page's line to the worker: a Comlink port over a MessageChannel. A port to a stopped worker
- * never answers, so every call has a timeout, after which the line is built anew and the call is
- * tried once more (posting to the worker starts it again).
+ * The page's line to the worker: a Comlink port over a MessageChannel, both ways. The worker's
+ * controls are called on it, and the page's own side (`pageSide`) is handed to the worker on every
+ * new line, so the worker can ask this page too. A port to a stopped worker never answers, so
+ * every call has a timeout, after which the line is built anew and the call is tried once more
+ * (posting to the worker starts it again).
  */
 export class WorkerConnection {
   private remote: Remote<WorkerApi> | null = null;
@@ -18,6 +20,7 @@ export class WorkerConnection {
   constructor(
     private readonly container: ServiceWorkerContainer,
     private readonly timeoutMs: number,
+    private readonly pageSide: PageApi,
   ) {}
 
   /** Calls the worker; reconnects once on a timeout. */
@@ -55,6 +58,8 @@ export class WorkerConnection {
     worker.postMessage({ type: 'outbox:connect' } satisfies PageMessage, [channel.port2]);
     this.port = channel.port1;
     this.remote = wrap<WorkerApi>(channel.port1);
+    // A dead line is found and rebuilt by the next call's timeout; this one need not wait.
+    void this.remote.connectPage(proxy(this.pageSide)).catch(() => undefined);
     return this.remote;
   }
 

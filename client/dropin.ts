@@ -5,7 +5,7 @@
 import { OutboxClient } from './client';
 import { settingsFromDataset } from './settings';
 import { registerWorker } from './register';
-import type { OutboxSettings } from '../sw/config';
+import type { OutboxSettings } from '../protocol';
 
 declare global {
   interface Window {

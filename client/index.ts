@@ -1,11 +1,13 @@
+// `sw-outbox/client`: the page side.
 import { OutboxClient, type ConnectOptions } from './client';
 
-export { OutboxClient, type ConnectOptions, type OptimisticChange, type CredentialsProvider } from './client';
+export { OutboxClient, type ConnectOptions, type OptimisticChange } from './client';
+export type { CredentialsProvider, ConflictHandler } from './page-side';
 export { OptimisticStore } from './optimistic';
 export { CallTimeoutError } from './connection';
-export type * from '../sw/protocol';
-export { outboxHeaders } from '../sw/protocol';
-export type { OutboxSettings, RouteSettings, ConflictStrategy } from '../sw/config';
+export type * from '../protocol/wire';
+export { outboxHeaders } from '../protocol';
+export type { OutboxSettings, RouteSettings, ConflictStrategy } from '../protocol';
 
 /** Registers (unless told not to) and connects to the outbox worker; resolves once it controls the page. */
 export function connect(options: ConnectOptions = {}): Promise<OutboxClient> {

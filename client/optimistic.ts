@@ -8,7 +8,7 @@ interface Pending {
 /**
  * Keeps each resource's optimistic changes in the order they were made. A failed write takes
  * back itself and every later change of its resource, newest first, because those were made on
- * top of it (SPEC §7).
+ * top of it (docs/protocol.md, Events).
  */
 export class OptimisticStore {
   private readonly byResource = new Map<string, Pending[]>();

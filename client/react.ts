@@ -2,7 +2,7 @@
 // needed only by apps that import it.
 import { useSyncExternalStore } from 'react';
 import type { OutboxClient } from './client';
-import type { OutboxStatus } from '../sw/protocol';
+import type { OutboxStatus } from '../protocol';
 
 /** What the hook reads: any store with the client's status and a way to follow it. */
 export type StatusStore = Pick<OutboxClient, 'status' | 'subscribeStatus'>;

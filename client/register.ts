@@ -1,14 +1,13 @@
 import { Workbox } from 'workbox-window';
-import type { OutboxSettings } from '../sw/config';
+import { workerUrlWithSettings, type OutboxSettings } from '../protocol';
 
 /**
  * Registers the worker with workbox-window and resolves once it (not an older version) controls
  * the page. Settings travel in the worker's URL, so a change of settings is an ordinary update.
  */
 export async function registerWorker(scriptUrl: string, config: Partial<OutboxSettings> | null, scope?: string): Promise<Workbox> {
-  const url = new URL(scriptUrl, location.href);
-  if (config && Object.keys(config).length > 0) url.searchParams.set('config', JSON.stringify(config));
-  const workbox = new Workbox(url.href, scope ? { scope } : undefined);
+  const url = workerUrlWithSettings(scriptUrl, config, location.href);
+  const workbox = new Workbox(url, scope ? { scope } : undefined);
   try {
     await workbox.register({ immediate: true });
   } catch (error) {
@@ -18,7 +17,7 @@ export async function registerWorker(scriptUrl: string, config: Partial<OutboxSe
     console.warn('sw-outbox: the worker could not be updated now; the current one stays in charge', error);
     return workbox;
   }
-  await controlledBy(url.href);
+  await controlledBy(url);
   return workbox;
 }
 

@@ -1,4 +1,4 @@
-import type { OutboxSettings } from '../sw/config';
+import { listSettings, numericSettings, type OutboxSettings } from '../protocol';
 
 /** `data-self-field` → `selfField`: every setting has one name, kebab-case only as an attribute. */
 export function camelCase(kebab: string): string {
@@ -7,16 +7,16 @@ export function camelCase(kebab: string): string {
 
 /** Attributes of the drop-in script tag that are not worker settings. */
 const scriptAttributes = new Set(['sw', 'config', 'scope']);
-const listSettings = new Set(['routes', 'origins', 'shell']);
-const numberSettings = new Set(['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs']);
+const lists = new Set<string>(listSettings);
+const numbers = new Set<string>(numericSettings);
 
 /** Worker settings from a script tag's data- attributes, typed as their JSON counterparts. */
 export function settingsFromDataset(dataset: DOMStringMap): Partial<OutboxSettings> {
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(dataset)) {
     if (value === undefined || scriptAttributes.has(key)) continue;
-    if (listSettings.has(key)) settings[key] = value.split(',').map((item) => item.trim()).filter(Boolean);
-    else if (numberSettings.has(key)) settings[key] = Number(value);
+    if (lists.has(key)) settings[key] = value.split(',').map((item) => item.trim()).filter(Boolean);
+    else if (numbers.has(key)) settings[key] = Number(value);
     else if (key === 'coalesce') settings[key] = value !== 'false';
     else settings[key] = value;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { captureWrite } from '../sw/capture';
-import { resolveConfig } from '../sw/config';
+import { captureWrite } from '../sw/intercept/capture';
+import { resolveConfig } from '../protocol';
 
 const config = resolveConfig();
 const [route] = config.routes;

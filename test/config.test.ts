@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, settingsFromScriptUrl } from '../sw/config';
+import { resolveConfig, settingsFromScriptUrl } from '../protocol';
 import { camelCase, settingsFromDataset } from '../client/settings';
 
 describe('settings', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideConflict, lostFields, serverTimeOf, type ConflictInput } from '../sw/conflict';
+import { decideConflict, lostFields, serverTimeOf, type ConflictInput } from '../sw/outcome/conflict';
 
 const base = { id: 1, title: 'a', done: false, notes: '' };
 const input = (extra: Partial<ConflictInput>): ConflictInput => ({

@@ -1,17 +1,18 @@
 import 'fake-indexeddb/auto';
-import { resolveConfig, type OutboxSettings } from '../sw/config';
-import { ReplayEngine } from '../sw/engine';
-import type { EntryDraft } from '../sw/entry';
-import { EventHub } from '../sw/events';
-import { OutboxLog } from '../sw/log';
-import type { OutboxEvent } from '../sw/protocol';
-import { eventChannelName } from '../sw/protocol';
+import { eventChannelName, resolveConfig, type OutboxSettings } from '../protocol';
+import type { CredentialsQuestion, OutboxEvent, WorkerApi } from '../protocol/wire';
+import type { EntryDraft } from '../sw/log/entry';
+import { openLog, type OutboxLog } from '../sw/log';
+import { InFlight } from '../sw/lanes/in-flight';
+import { assembleOutbox, type Outbox } from '../sw/outbox';
+import { createControls } from '../sw/pages/controls';
+import type { PageLine } from '../sw/pages/page-registry';
 
 let databases = 0;
 
-/** A log in a fresh fake IndexedDB database. */
-export function openTestLog(): Promise<OutboxLog> {
-  return OutboxLog.open(`test-${++databases}-${Date.now()}`);
+/** A log in a fresh fake IndexedDB database; `isSending` says which writes are on the wire (none by default). */
+export function openTestLog(isSending: (id: string) => boolean = () => false, hooks: Parameters<typeof openLog>[1] = {}): Promise<OutboxLog> {
+  return openLog(`test-${++databases}-${Date.now()}`, hooks, isSending);
 }
 
 const origin = 'http://app.test';
@@ -74,24 +75,40 @@ export class ScriptedServer {
   };
 }
 
+/** An open page as the worker sees it: what it answers is the test's to set. */
+export interface TestPage {
+  credentials: (write: CredentialsQuestion) => Promise<Record<string, string> | null>;
+}
+
 export interface TestEngine {
   log: OutboxLog;
-  engine: ReplayEngine;
+  outbox: Outbox;
+  /** The controls, as a page calls them. */
+  controls: WorkerApi;
+  /** The one open page, connected to the worker. */
+  page: TestPage;
   events: OutboxEvent[];
   close(): void;
 }
 
-/** An engine over a fresh log, with every event it emits collected. */
+/** The worker's parts over a fresh log, one page connected, with every event they emit collected. */
 export async function startEngine(server: ScriptedServer, settings: Partial<OutboxSettings> = {}): Promise<TestEngine> {
-  const log = await openTestLog();
-  const hub = await EventHub.create(log);
-  const engine = new ReplayEngine(log, hub, resolveConfig(settings), server.fetch);
+  const inFlight = new InFlight();
+  const log = await openTestLog((id) => inFlight.isSending(id));
+  const outbox = await assembleOutbox(log, inFlight, resolveConfig(settings), {
+    fetch: server.fetch,
+    onNetworkDown: () => undefined,
+    windows: { openIds: async () => ['test-page'], requestConnections: () => undefined },
+  });
+  const page: TestPage = { credentials: async () => null };
+  const line = { credentials: (write: CredentialsQuestion) => page.credentials(write), conflict: async () => null };
+  outbox.pages.connect('test-page', line as unknown as PageLine);
   const events: OutboxEvent[] = [];
   const channel = new BroadcastChannel(eventChannelName);
   channel.onmessage = (message: MessageEvent<OutboxEvent>) => {
     if (message.data.type !== 'status') events.push(message.data);
   };
-  return { log, engine, events, close: () => channel.close() };
+  return { log, outbox, controls: createControls(outbox, 'test-page'), page, events, close: () => channel.close() };
 }
 
 /** Lets broadcast events arrive. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { threeWayMerge } from '../sw/merge';
+import { threeWayMerge } from '../sw/json/three-way-merge';
 
 describe('three-way merge', () => {
   const base = { title: 'a', done: false, notes: 'n', tags: ['x'], meta: { color: 'red', size: 1 } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readPageMessage } from '../sw/messages';
+import { readPageMessage } from '../sw/pages/messages';
 
 describe('messages from pages', () => {
   it('reads the outbox\'s own messages exactly as the client sends them', () => {

@@ -1,12 +1,14 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openDB, type IDBPDatabase } from 'idb';
-import { upgradeLog } from '../sw/migrations';
-import { OutboxLog } from '../sw/log';
-import { ReplayEngine } from '../sw/engine';
-import { EventHub } from '../sw/events';
-import { resolveConfig } from '../sw/config';
+import { upgradeLog } from '../sw/log/migrations';
+import { openLog } from '../sw/log';
+import { InFlight } from '../sw/lanes/in-flight';
+import { assembleOutbox } from '../sw/outbox';
+import { resolveConfig } from '../protocol';
 import { ScriptedServer, draft } from './helpers';
+
+const nobodySending = () => false;
 
 /** A write exactly as the first version of the worker stored it. */
 function versionOneEntry(n: number) {
@@ -27,36 +29,39 @@ describe('log schema migration', () => {
     for (const n of [1, 2]) await v1.add('entries', versionOneEntry(n));
     v1.close();
 
-    const log = await OutboxLog.open(name);
-    const [first, second] = await log.all();
+    const log = await openLog(name, {}, nobodySending);
+    const [first, second] = await log.entries.all();
     expect(first).toMatchObject({ id: 'old-1', coalesce: false, conflict: 'server-wins', coalesced: [], versioned: true, baseVersion: '"3"', partition: '' });
     expect(second).toMatchObject({ id: 'old-2', chained: true });
 
     let version = 3;
     const server = new ScriptedServer(() => ({ status: 200, body: {}, headers: { etag: `"${++version}"` } }));
-    const engine = new ReplayEngine(log, await EventHub.create(log), resolveConfig(), server.fetch);
-    await engine.kick();
+    const outbox = await assembleOutbox(log, new InFlight(), resolveConfig(), {
+      fetch: server.fetch, onNetworkDown: () => undefined, windows: { openIds: async () => [], requestConnections: () => undefined },
+    });
+    await outbox.scheduler.kick();
     expect(server.sent.map((s) => [s.body, s.headers['if-match'], s.headers['idempotency-key']])).toEqual([
       ['{"n":1}', '"3"', 'key-1'],
       ['{"n":2}', '"4"', 'key-2'],
     ]);
-    expect(await log.countPending('')).toBe(0);
-    log.close();
+    expect(await log.entries.countPending('')).toBe(0);
+    log.database.close();
   });
 });
 
 describe('the log\'s database taken away or held', () => {
   it('deleted under an open log: the writes it held are reported, and the log goes on, empty', async () => {
     const name = `deleted-${Date.now()}`;
-    const log = await OutboxLog.open(name);
-    const { entry } = await log.append(draft('PATCH', '/api/todos/1', { title: 'kept?' }));
-    const reported = new Promise<string[]>((resolve) => (log.onDeleted = (lost) => resolve(lost.map((e) => e.id))));
+    let reportLost: (ids: string[]) => void = () => undefined;
+    const reported = new Promise<string[]>((resolve) => (reportLost = resolve));
+    const log = await openLog(name, { onDeleted: (lost) => reportLost(lost.map((e) => e.id)) }, nobodySending);
+    const { entry } = await log.entries.append(draft('PATCH', '/api/todos/1', { title: 'kept?' }));
     await new Promise((resolve, reject) => Object.assign(indexedDB.deleteDatabase(name), { onsuccess: resolve, onerror: reject }));
     expect(await reported).toEqual([entry.id]);
-    expect(await log.countPending('')).toBe(0);
-    const { entry: next } = await log.append(draft('PATCH', '/api/todos/2', { title: 'after' }));
-    expect((await log.all()).map((e) => e.id)).toEqual([next.id]);
-    log.close();
+    expect(await log.entries.countPending('')).toBe(0);
+    const { entry: next } = await log.entries.append(draft('PATCH', '/api/todos/2', { title: 'after' }));
+    expect((await log.entries.all()).map((e) => e.id)).toEqual([next.id]);
+    log.database.close();
   });
 
   it('an old connection that ignores versionchange keeps the upgrade waiting; once it closes, the log opens with its writes', async () => {
@@ -64,12 +69,12 @@ describe('the log\'s database taken away or held', () => {
     const old = await openDB(name, 1, { upgrade: (db, from, _to, tx) => void upgradeLog(db as IDBPDatabase<unknown>, from, 1, tx as never) });
     await old.add('entries', versionOneEntry(1));
     let blockedCalls = 0;
-    const opening = OutboxLog.open(name, () => blockedCalls++);
+    const opening = openLog(name, { onBlocked: () => blockedCalls++ }, nobodySending);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(blockedCalls).toBe(1);
     old.close();
     const log = await opening;
-    expect((await log.all()).map((e) => e.id)).toEqual(['old-1']);
-    log.close();
+    expect((await log.entries.all()).map((e) => e.id)).toEqual(['old-1']);
+    log.database.close();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAnswer, parseRetryAfter, type Answer } from '../sw/outcome';
+import { classifyAnswer, parseRetryAfter, type Answer } from '../sw/outcome/classify';
 
 const now = Date.parse('2026-11-22T12:00:00Z');
 const answer = (status: number, extra: Partial<Answer> = {}): Answer => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { realIdOf, remapJson, remapUrl, resourceKey, tempIdsIn, tempResourceUrl } from '../sw/resource';
-import { resolveConfig } from '../sw/config';
-import { routeFor } from '../sw/routes';
+import { realIdOf, remapJson, remapUrl, resourceKey, tempIdsIn, tempResourceUrl } from '../sw/intercept/resource';
+import { resolveConfig } from '../protocol';
+import { routeFor } from '../sw/intercept/routes';
 
 describe('resources and temporary ids', () => {
   it('keys a write by origin and path, and a path through a temporary id by that id', () => {

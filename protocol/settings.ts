@@ -1,0 +1,130 @@
+/**
+ * Every setting of sw-outbox, its defaults and its checks, and how settings travel from a page to
+ * the drop-in worker (in the worker's URL). docs/protocol.md has the table.
+ */
+
+/** How a route resolves a version conflict (docs/protocol.md, Conflicts). */
+export type ConflictStrategy = 'server-wins' | 'client-wins' | 'last-write-wins' | 'merge' | 'manual';
+
+/** A route with settings of its own; a plain string route takes the global ones. */
+export interface RouteSettings {
+  /** Same-origin path prefix, or absolute URL prefix. */
+  path: string;
+  coalesce?: boolean;
+  conflict?: ConflictStrategy;
+}
+
+/** A route as the worker uses it: every setting decided. */
+export type Route = Required<RouteSettings>;
+
+/** Every setting of sw-outbox. One name each: camelCase here and in JSON, kebab-case as a data- attribute. */
+export interface OutboxSettings {
+  /** Path prefixes (same-origin) or absolute URL prefixes whose writes are taken, or routes with settings. */
+  routes: (string | RouteSettings)[];
+  /** Extra origins whose writes may be taken; cross-origin requests are never taken otherwise. */
+  origins: string[];
+  /** `etag` (If-Match), a JSON body field name holding the version, or `off`. */
+  versioning: string;
+  /** Body field holding a resource's id; a queued create gets its temporary id here. */
+  idField: string;
+  /** Body field holding the resource's own URL, when the API has one. */
+  selfField: string | null;
+  /** Conflict strategy of routes that name none. */
+  conflict: ConflictStrategy;
+  /** Merge unsent PATCH/PUT writes of one resource (routes that say nothing). Off where the count of writes matters. */
+  coalesce: boolean;
+  /** Resources replayed in parallel. */
+  concurrency: number;
+  /** Server answers (not network failures) before a write is dead-lettered. */
+  maxAttempts: number;
+  maxAgeDays: number;
+  maxBodyBytes: number;
+  /** Longest a single send may take before it counts as a network failure. */
+  timeoutMs: number;
+  /** Cap of the exponential backoff. */
+  maxBackoffMs: number;
+  /** Same-origin pages and assets the worker keeps so the app opens offline (for apps with no worker of their own). */
+  shell: string[];
+}
+
+/** The settings once resolved: every route with its own decided settings. */
+export type OutboxConfig = Omit<OutboxSettings, 'routes'> & { routes: Route[] };
+
+export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
+  routes: ['/api/'],
+  origins: [],
+  versioning: 'etag',
+  idField: 'id',
+  selfField: null,
+  conflict: 'merge',
+  coalesce: true,
+  concurrency: 6,
+  maxAttempts: 10,
+  maxAgeDays: 7,
+  maxBodyBytes: 10 * 1024 * 1024,
+  timeoutMs: 30_000,
+  maxBackoffMs: 60_000,
+  shell: [],
+});
+
+/** Settings that are numbers (a `data-` attribute or a JSON file may give them as strings). */
+export const numericSettings = ['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs'] as const;
+/** Settings that are lists (comma-separated as a `data-` attribute). */
+export const listSettings = ['routes', 'origins', 'shell'] as const;
+
+const conflictStrategies: readonly ConflictStrategy[] = ['server-wins', 'client-wins', 'last-write-wins', 'merge', 'manual'];
+
+/**
+ * Fills partial settings with defaults and checks every value, so a typo in a data- attribute or
+ * a JSON file fails loudly at start instead of silently taking nothing.
+ */
+export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConfig {
+  const unknown = Object.keys(partial).filter((key) => !(key in defaultSettings));
+  if (unknown.length > 0) throw new TypeError(`sw-outbox: unknown setting(s) ${unknown.join(', ')}`);
+  const settings: OutboxSettings = { ...defaultSettings, ...withoutUndefined(partial) };
+  for (const key of numericSettings) {
+    const value = Number(settings[key]);
+    if (!Number.isFinite(value) || value <= 0) throw new TypeError(`sw-outbox: ${key} must be a positive number`);
+    settings[key] = value;
+  }
+  settings.coalesce = settings.coalesce === true || String(settings.coalesce) === 'true';
+  const routes = toList(settings.routes).map((route): Route => {
+    const own = typeof route === 'string' ? { path: route } : route;
+    return { path: own.path, coalesce: own.coalesce ?? settings.coalesce, conflict: checkStrategy(own.conflict ?? settings.conflict) };
+  });
+  const shell = toList(settings.shell).filter((url): url is string => typeof url === 'string');
+  return { ...settings, conflict: checkStrategy(settings.conflict), routes, origins: toList(settings.origins), shell };
+}
+
+/** The query parameter of the worker's URL that carries its settings as JSON. */
+const settingsParameter = 'config';
+
+/**
+ * The URL to register the worker under with these settings: `outbox-sw.js?config=<JSON>`. A
+ * change of settings is then an ordinary worker update. `base` resolves a relative script URL.
+ */
+export function workerUrlWithSettings(scriptUrl: string, settings: Partial<OutboxSettings> | null, base?: string): string {
+  const url = new URL(scriptUrl, base);
+  if (settings && Object.keys(settings).length > 0) url.searchParams.set(settingsParameter, JSON.stringify(settings));
+  return url.href;
+}
+
+/** The settings a worker was registered with, read back from its own URL (see `workerUrlWithSettings`). */
+export function settingsFromScriptUrl(scriptUrl: string): Partial<OutboxSettings> {
+  const raw = new URL(scriptUrl).searchParams.get(settingsParameter);
+  return raw ? (JSON.parse(raw) as Partial<OutboxSettings>) : {};
+}
+
+function checkStrategy(strategy: ConflictStrategy): ConflictStrategy {
+  if (!conflictStrategies.includes(strategy)) throw new TypeError(`sw-outbox: conflict must be one of ${conflictStrategies.join(', ')}`);
+  return strategy;
+}
+
+function toList<T>(value: T[] | string): (T | string)[] {
+  const list: (T | string)[] = Array.isArray(value) ? value : String(value).split(',');
+  return list.map((item) => (typeof item === 'string' ? item.trim() : item)).filter((item) => item !== '');
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,84 @@
+import type { OutboxConfig } from '../../protocol';
+import type { OutboxLog } from '../log';
+import type { EventHub } from '../events/hub';
+import type { StatusReporter } from '../events/status';
+import { queuedEvent, resolvedEvents } from '../events/kinds';
+import type { ReplayGate } from '../lanes/gate';
+import type { Scheduler } from '../lanes/scheduler';
+import type { LiveSender } from '../send/live';
+import { captureWrite, rebuilt } from './capture';
+import { withRealIds } from './real-ids';
+import { queuedResponse, refusedResponse } from './responses';
+import { routeFor } from './routes';
+
+/** What a page's write came to: its answer now, and the log work that must finish after it. */
+export interface HandledWrite {
+  response: Response;
+  /** Keep the worker alive until this settles (a confirmed live write is settled after its answer). */
+  settled: Promise<void>;
+}
+
+export interface WriteParts {
+  config: OutboxConfig;
+  /** The worker's own origin: routes without one are same-origin paths. */
+  origin: string;
+  log: OutboxLog;
+  events: EventHub;
+  status: StatusReporter;
+  gate: ReplayGate;
+  scheduler: Scheduler;
+  live: LiveSender;
+}
+
+const nothingLeft = Promise.resolve();
+
+/**
+ * A page's write, from the fetch event to its answer: captured, committed to the log before
+ * anything else, then sent at once when it heads its lane (the page gets the server's answer) or
+ * left to replay (the page gets `202 queued`). Never `202` before the write is durable
+ * (docs/architecture.md walks through it).
+ */
+export async function handleWrite(original: Request, parts: WriteParts): Promise<HandledWrite> {
+  const { config, log, events, status, gate, scheduler, live } = parts;
+  const request = await withRealIds(original, log.learned);
+  const route = routeFor(new URL(request.url), config, parts.origin);
+  if (!route) return { response: await fetch(request), settled: nothingLeft };
+  const captured = await captureWrite(request, config, route, Date.now()).catch(() => null);
+  if (!captured) return answered(refusedResponse('unreadable-body', 'sw-outbox could not read this request'));
+  if (!captured.ok) return answered(await passThroughOrRefuse(captured.request, captured.reason));
+  const appended = await log.entries.append({ ...captured.draft, partition: gate.partition }).catch((error: unknown) =>
+    // The origin's storage is full (or the browser gives it none): not the same fix as a broken log.
+    error instanceof DOMException && error.name === 'QuotaExceededError' ? ('storage-full' as const) : ('storage-failed' as const),
+  );
+  if (typeof appended === 'string') return answered(await passThroughOrRefuse(rebuilt(request, captured.draft.body), appended));
+  const { entry } = appended;
+  events.emit(queuedEvent(entry));
+  if (appended.outcome === 'cancelled') {
+    events.emit(...[...appended.removed, entry].flatMap((gone) => resolvedEvents(gone, 'cancelled')));
+  }
+  status.changed();
+  // A write behind others of its resource, or while this worker may not send, waits for replay.
+  if (appended.isHead && live.claim(entry)) {
+    const result = await live.send(entry, captured.liveHeaders);
+    if (result.kind === 'answered') return { response: result.response, settled: result.settled };
+    return answered(queuedResponse(result.entry, config, result.state));
+  }
+  void scheduler.kick();
+  return answered(queuedResponse(entry, config, appended.outcome === 'cancelled' ? 'cancelled' : 'queued'));
+}
+
+function answered(response: Response): HandledWrite {
+  return { response, settled: nothingLeft };
+}
+
+/**
+ * A write the log cannot hold: sent as it is when the network is up, else refused out loud,
+ * never dropped silently (docs/protocol.md, What is not queued).
+ */
+export async function passThroughOrRefuse(request: Request, reason: string): Promise<Response> {
+  try {
+    return await fetch(request);
+  } catch {
+    return refusedResponse(reason, `sw-outbox could not queue this request (${reason}), and sending it failed`);
+  }
+}

@@ -1,0 +1,33 @@
+/** The small JSON helpers every part of the worker uses: one of each. */
+
+/** A JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Whether a `Content-Type` is JSON (`application/json`, `application/merge-patch+json`, …). */
+export function isJson(contentType: string | null): boolean {
+  return contentType !== null && /^application\/([\w.+-]*\+)?json\b/i.test(contentType.trim());
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A value as the bytes of its JSON text, as the log stores bodies. */
+export function jsonBytes(value: unknown): ArrayBuffer {
+  return encoder.encode(JSON.stringify(value)).buffer as ArrayBuffer;
+}
+
+/** JSON text parsed, or `undefined` when it is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes parsed as JSON, or `undefined` when they are not JSON. */
+export function parseJsonBytes(bytes: ArrayBuffer): unknown {
+  return parseJson(decoder.decode(bytes));
+}

@@ -1,0 +1,44 @@
+/** Three-way merge of JSON documents (the `merge` strategy, docs/protocol.md): fields, recursively; arrays are values. */
+import { isRecord } from './json';
+
+export type MergeResult =
+  | { ok: true; merged: unknown }
+  /** Both sides changed these fields differently: a person has to choose. */
+  | { ok: false; overlapping: string[] };
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  return keysA.length === keysB.length && keysA.every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
+/**
+ * Merges `mine` and `theirs`, both made from `base`: a field changed on one side only takes that
+ * side's value; changed on both to the same value is no conflict; changed on both differently is.
+ * A field deleted on one side and left alone on the other is deleted.
+ */
+export function threeWayMerge(base: unknown, mine: unknown, theirs: unknown): MergeResult {
+  const overlapping: string[] = [];
+  const merged = mergeValue(base, mine, theirs, '', overlapping);
+  return overlapping.length > 0 ? { ok: false, overlapping } : { ok: true, merged };
+}
+
+function mergeValue(base: unknown, mine: unknown, theirs: unknown, path: string, overlapping: string[]): unknown {
+  if (same(mine, theirs)) return mine;
+  if (same(mine, base)) return theirs;
+  if (same(theirs, base)) return mine;
+  if (isRecord(mine) && isRecord(theirs)) {
+    const from = isRecord(base) ? base : {};
+    const result: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(from), ...Object.keys(mine), ...Object.keys(theirs)])) {
+      const value = mergeValue(from[key], mine[key], theirs[key], path ? `${path}.${key}` : key, overlapping);
+      if (value !== undefined) result[key] = value;
+    }
+    return result;
+  }
+  overlapping.push(path || '(document)');
+  return mine;
+}

@@ -1,0 +1,237 @@
+import type { EntriesTx, LogDatabase } from './database';
+import type { GroupCommit } from './group-commit';
+import type { EntryDraft, StoredEntry } from './entry';
+import { placeInLane, rebasedOn } from './chain';
+import { coalesce } from './coalesce';
+import { laneAfter, remapEntry, type IdMapping } from './remap';
+
+/** Tells the log which writes are on the wire now: those are never rewritten. */
+export type SendingCheck = (id: string) => boolean;
+
+/** What a confirmed write's answer means for the log. */
+export interface ConfirmResult {
+  version: string | null;
+  representation: unknown;
+  mapping: IdMapping | null;
+}
+
+/** Where a confirmation leaves the lane: its name now (a remap renames it) and its new head. */
+export interface LaneAfterConfirm {
+  lane: string;
+  head: StoredEntry | undefined;
+}
+
+/** Result of committing one write. */
+export interface Appended {
+  entry: StoredEntry;
+  /** No earlier write of the same resource is waiting: this one may be sent now. */
+  isHead: boolean;
+  /**
+   * `queued`: a write of its own; `merged`: it rides on an earlier unsent write (the entry is
+   * that write); `cancelled`: it cancelled a never-sent create, and `removed` lists what went.
+   */
+  outcome: 'queued' | 'merged' | 'cancelled';
+  removed: StoredEntry[];
+}
+
+/**
+ * The writes of the log. Entries are keyed by a growing sequence number, so a cursor over the
+ * `lane` index walks each resource's writes in the order the page issued them. This class only
+ * stores: where a write stands, what merges and how ids are rewritten are decided by the rules
+ * it calls (chain.ts, coalesce.ts, remap.ts).
+ */
+export class EntryStore {
+  constructor(
+    private readonly database: LogDatabase,
+    private readonly commits: GroupCommit,
+    private readonly isSending: SendingCheck,
+  ) {}
+
+  /** Commits a write (in the next group commit) and resolves once it is durable. */
+  append(draft: EntryDraft): Promise<Appended> {
+    return this.commits.run((tx) => this.appendInTx(tx, draft));
+  }
+
+  /**
+   * Settles a confirmed write in one transaction: removes it, bases the next chained write of its
+   * lane on the version it got, remaps its temporary id through the lane, and records the version.
+   * Returns the lane the rest of the writes now live in, and its new head (read in the same
+   * transaction, so the caller need not read it again).
+   */
+  confirm(entry: StoredEntry, result: ConfirmResult): Promise<LaneAfterConfirm> {
+    return this.commits.run((tx) => confirmInTx(tx, entry, result));
+  }
+
+  /** The first write of a lane, or undefined when the lane is empty. */
+  async laneHead(lane: string): Promise<StoredEntry | undefined> {
+    const cursor = await (await this.database.db).transaction('entries').store.index('lane').openCursor(IDBKeyRange.only(lane));
+    return cursor?.value;
+  }
+
+  /** The next lane after `after` in key order; each lane once, without reading its entries. */
+  async nextLane(after: string | null): Promise<string | null> {
+    const range = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
+    const cursor = await (await this.database.db).transaction('entries').store.index('lane').openKeyCursor(range, 'nextunique');
+    return cursor ? cursor.key : null;
+  }
+
+  async get(id: string): Promise<StoredEntry | undefined> {
+    return (await this.database.db).getFromIndex('entries', 'id', id);
+  }
+
+  async put(entry: StoredEntry): Promise<void> {
+    await (await this.database.db).put('entries', entry);
+  }
+
+  /** Removes one entry; false when it is not there. */
+  async remove(id: string): Promise<boolean> {
+    const tx = (await this.database.db).transaction('entries', 'readwrite');
+    const key = await tx.store.index('id').getKey(id);
+    if (key !== undefined) await tx.store.delete(key);
+    await tx.done;
+    return key !== undefined;
+  }
+
+  /**
+   * Moves a write to the dead-letter state, and with `cascade` every later write of its lane too,
+   * since they were made on top of a change that will not happen. Returns the ones cascaded.
+   */
+  async kill(entry: StoredEntry, reason: string, cascade: boolean): Promise<StoredEntry[]> {
+    const tx = (await this.database.db).transaction('entries', 'readwrite');
+    const lane = entry.lane;
+    const dead = deadLetter(entry, reason);
+    await tx.store.put(dead);
+    const cascaded: StoredEntry[] = [];
+    if (cascade && lane !== undefined) {
+      for (const later of await tx.store.index('lane').getAll(IDBKeyRange.only(lane))) {
+        const laterDead = deadLetter(later, 'cascade');
+        await tx.store.put(laterDead);
+        cascaded.push(laterDead);
+      }
+    }
+    await tx.done;
+    return cascaded;
+  }
+
+  /**
+   * Makes a write due now: a held or waiting one where it stands (a server's Retry-After still
+   * holds), a dead one back at the end of its lane, after the writes that are there now.
+   */
+  async revive(id: string): Promise<StoredEntry | undefined> {
+    const tx = (await this.database.db).transaction('entries', 'readwrite');
+    const key = await tx.store.index('id').getKey(id);
+    const entry = key === undefined ? undefined : await tx.store.get(key);
+    if (!entry || key === undefined) return undefined;
+    const revived: StoredEntry = { ...entry, lane: entry.resource, state: 'queued', failures: 0, nextAttemptAt: 0, reason: null };
+    if (entry.state === 'dead') {
+      await tx.store.delete(key);
+      delete revived.seq;
+      revived.notBefore = 0;
+    }
+    const seq = await tx.store.put(revived);
+    await tx.done;
+    return { ...revived, seq };
+  }
+
+  /** Puts a partition's held writes back to be sent (a page has fresh credentials). */
+  async releaseHeld(partition: string): Promise<void> {
+    const tx = (await this.database.db).transaction('entries', 'readwrite');
+    for (let cursor = await tx.store.index('state').openCursor('held'); cursor; cursor = await cursor.continue()) {
+      if (cursor.value.partition === partition) await cursor.update({ ...cursor.value, state: 'queued', reason: null, failures: 0, nextAttemptAt: 0 });
+    }
+    await tx.done;
+  }
+
+  /** Writes still to be sent, of one partition. */
+  async countPending(partition: string): Promise<number> {
+    return (await this.database.db).countFromIndex('entries', 'partitionLane', IDBKeyRange.bound([partition, ''], [partition, '\uffff']));
+  }
+
+  async countDead(): Promise<number> {
+    return (await this.database.db).countFromIndex('entries', 'state', 'dead');
+  }
+
+  /** Writes in one state (say, `conflict`: those waiting for a person), oldest first. */
+  async inState(state: StoredEntry['state']): Promise<StoredEntry[]> {
+    return (await this.database.db).getAllFromIndex('entries', 'state', state);
+  }
+
+  async all(): Promise<StoredEntry[]> {
+    return (await this.database.db).getAll('entries');
+  }
+
+  /** Every write of one partition, oldest first. */
+  async partition(partition: string): Promise<StoredEntry[]> {
+    return (await this.all()).filter((entry) => entry.partition === partition);
+  }
+
+  /** Removes every write of a partition (the app's sign-out); returns what went. */
+  async clearPartition(partition: string): Promise<StoredEntry[]> {
+    const tx = (await this.database.db).transaction('entries', 'readwrite');
+    const removed: StoredEntry[] = [];
+    for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue()) {
+      if (cursor.value.partition !== partition) continue;
+      removed.push(cursor.value);
+      await cursor.delete();
+    }
+    await tx.done;
+    return removed;
+  }
+
+  /** The body of `append`, inside a group commit's transaction. */
+  private async appendInTx(tx: EntriesTx, draft: EntryDraft): Promise<Appended> {
+    const entries = tx.objectStore('entries');
+    const laneIndex = entries.index('lane');
+    const before = (await laneIndex.openCursor(IDBKeyRange.only(draft.resource), 'prev'))?.value;
+    const known = draft.versioned ? await tx.objectStore('versions').get(draft.resource) : undefined;
+    const entry = placeInLane(draft, before, known);
+    if (before !== undefined && draft.coalesce) {
+      // Only a delete can cancel the whole lane; anything else looks at the last write alone.
+      const lane = draft.method === 'DELETE' ? await laneIndex.getAll(IDBKeyRange.only(draft.resource)) : [before];
+      const decision = coalesce(lane, entry, this.isSending);
+      if (decision.kind === 'merge') {
+        await entries.put(decision.into);
+        return { entry, isHead: false, outcome: 'merged', removed: [] };
+      }
+      if (decision.kind === 'cancel') {
+        for (const removed of decision.removed) await entries.delete(removed.seq!);
+        return { entry, isHead: false, outcome: 'cancelled', removed: decision.removed };
+      }
+    }
+    entry.seq = await entries.add(entry);
+    return { entry, isHead: before === undefined, outcome: 'queued', removed: [] };
+  }
+}
+
+/** A write in the dead-letter state: kept, but out of every lane, so the lane index forgets it. */
+function deadLetter(entry: StoredEntry, reason: string): StoredEntry {
+  const dead = { ...entry, state: 'dead' as const, reason };
+  delete dead.lane;
+  return dead;
+}
+
+/** The body of `confirm`, inside a group commit's transaction. */
+async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult): Promise<LaneAfterConfirm> {
+  if (entry.seq !== undefined) await tx.objectStore('entries').delete(entry.seq);
+  const lane = entry.lane ?? entry.resource;
+  const { mapping } = result;
+  if (mapping) await tx.objectStore('idmap').put(mapping);
+  const nextLane = mapping ? laneAfter(mapping) : lane;
+  // Only the next write's base changes, unless a remap rewrites the whole lane: a long lane is
+  // not read again for every write confirmed in it.
+  let cursor = await tx.objectStore('entries').index('lane').openCursor(IDBKeyRange.only(lane));
+  let head: StoredEntry | undefined;
+  while (cursor && (!head || mapping)) {
+    let later = mapping ? remapEntry(cursor.value, mapping) : cursor.value;
+    if (!head) later = rebasedOn(later, result.version);
+    head ??= later;
+    await cursor.update(later);
+    cursor = await cursor.continue();
+  }
+  const resource = mapping ? nextLane : entry.resource;
+  if (entry.method === 'DELETE') await tx.objectStore('versions').delete(resource);
+  else if (result.version !== null || result.representation !== null) {
+    await tx.objectStore('versions').put({ resource, version: result.version, representation: result.representation, at: Date.now() });
+  }
+  return { lane: nextLane, head };
+}

@@ -1,0 +1,65 @@
+import type { EntriesTx, LogDatabase } from './database';
+
+/** A change to the log waiting for the next group commit. */
+interface Operation {
+  run: (tx: EntriesTx) => Promise<unknown>;
+  resolve: (result: never) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: changes that arrive while a commit is running (new writes, confirmations) go
+ * together, in order, in the next transaction, so a burst costs few IndexedDB round trips. Each
+ * resolves only once its transaction is durable.
+ */
+export class GroupCommit {
+  private pending: Operation[] = [];
+  private committing = false;
+
+  constructor(private readonly database: LogDatabase) {}
+
+  /** Runs `run` in the next commit's transaction; resolves with its result once that is durable. */
+  run<T>(run: (tx: EntriesTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run, resolve: resolve as (result: never) => void, reject });
+      if (!this.committing) void this.commitPending();
+    });
+  }
+
+  private async commitPending(): Promise<void> {
+    this.committing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      // One change that fails (a write too big for the quota left) must not take the others of
+      // its batch down with it: they are tried again, each in a transaction of its own.
+      if (!(await this.commit(batch)) && batch.length > 1) {
+        for (const operation of batch) await this.commit([operation]);
+      }
+    }
+    this.committing = false;
+  }
+
+  /** Runs changes in one transaction: true once all are durable; false if it failed (a lone change is rejected). */
+  private async commit(batch: Operation[]): Promise<boolean> {
+    let tx: EntriesTx | null = null;
+    try {
+      tx = (await this.database.db).transaction(['entries', 'versions', 'idmap'], 'readwrite');
+      const results: unknown[] = [];
+      for (const operation of batch) results.push(await operation.run(tx));
+      await tx.done;
+      batch.forEach((operation, index) => operation.resolve(results[index] as never));
+      return true;
+    } catch (error) {
+      // Nothing of a failed batch may commit: IndexedDB would commit its earlier changes on its own.
+      tx?.done.catch(() => undefined);
+      try {
+        tx?.abort();
+      } catch {
+        // Already aborted (a quota error does that) or finished.
+      }
+      if (batch.length === 1) batch[0]!.reject(error);
+      return false;
+    }
+  }
+}

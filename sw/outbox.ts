@@ -1,0 +1,68 @@
+import type { OutboxConfig } from '../protocol';
+import type { OutboxLog } from './log';
+import { EventHub } from './events/hub';
+import { StatusReporter } from './events/status';
+import { ReplayGate } from './lanes/gate';
+import { InFlight } from './lanes/in-flight';
+import { NetworkState } from './lanes/network';
+import { Scheduler } from './lanes/scheduler';
+import { Dispatcher } from './send/dispatch';
+import { LiveSender } from './send/live';
+import { Settler } from './outcome/settle';
+import type { OutcomeContext } from './outcome/context';
+import { ConflictDesk } from './pages/conflict-desk';
+import { PageRegistry, type PageWindows } from './pages/page-registry';
+
+/** How long open pages have to answer a request for credentials. */
+export const credentialsTimeoutMs = 3_000;
+
+/** What the worker's parts need from the world around them. */
+export interface OutboxWorld {
+  /** The network (the tests give a scripted server). */
+  fetch: typeof fetch;
+  /** The open pages of the origin. */
+  windows: PageWindows;
+  /** Called when the network goes, so the browser's Background Sync fires on reconnect. */
+  onNetworkDown: () => void;
+}
+
+/** The worker's parts, each made once and handed the others it works with. */
+export interface Outbox {
+  instance: string;
+  config: OutboxConfig;
+  log: OutboxLog;
+  events: EventHub;
+  status: StatusReporter;
+  gate: ReplayGate;
+  network: NetworkState;
+  inFlight: InFlight;
+  scheduler: Scheduler;
+  live: LiveSender;
+  pages: PageRegistry;
+  desk: ConflictDesk;
+}
+
+/**
+ * Wires the worker together over an open log (docs/architecture.md has the picture): every part
+ * gets what it works with through its constructor, and no part sets another's fields. The gate
+ * starts as the log's meta left it (paused, the active partition).
+ */
+export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config: OutboxConfig, world: OutboxWorld): Promise<Outbox> {
+  const instance = crypto.randomUUID();
+  const events = await EventHub.create(log.history);
+  const gate = new ReplayGate((await log.meta.get('paused')) ?? false, (await log.meta.get('partition')) ?? '');
+  const network = new NetworkState(world.onNetworkDown);
+  // The scheduler is made below; the status reads whether it drains only when asked.
+  const status: StatusReporter = new StatusReporter({ instance, entries: log.entries, events, gate, network, inFlight, draining: () => scheduler.draining });
+  const outcomes: OutcomeContext = { entries: log.entries, learned: log.learned, events, status, config };
+  const pages = new PageRegistry(world.windows);
+  const desk: ConflictDesk = new ConflictDesk(pages, outcomes, gate, () => void scheduler.kick(true));
+  const settler = new Settler(outcomes, (entry) => desk.ask(entry));
+  const dispatcher = new Dispatcher({
+    config, events, status, network, inFlight, settler, fetch: world.fetch,
+    credentials: (entry) => pages.first((page) => page.credentials({ url: entry.url, method: entry.method }), credentialsTimeoutMs),
+  });
+  const scheduler: Scheduler = new Scheduler({ config, entries: log.entries, gate, network, inFlight, dispatcher, status, outcomes });
+  const live = new LiveSender({ entries: log.entries, gate, network, inFlight, dispatcher, scheduler });
+  return { instance, config, log, events, status, gate, network, inFlight, scheduler, live, pages, desk };
+}

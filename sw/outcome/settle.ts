@@ -1,0 +1,96 @@
+import type { StoredEntry } from '../log/entry';
+import { idMappingOf } from '../log/remap';
+import { backoffDelay } from '../lanes/backoff';
+import { readBody, versionOf, type Attempt } from '../send/attempt';
+import { confirmedEvents, heldEvent, idMapEvent, retryingEvent } from '../events/kinds';
+import { isRecord } from '../json/json';
+import type { Outcome } from './classify';
+import type { OutcomeContext } from './context';
+import { deadLetter } from './dead-letter';
+import { settleConflict, type PersonAsker } from './conflicts';
+import type { Step } from './step';
+
+/**
+ * Turns one attempt into everything its outcome means (docs/protocol.md, Outcomes): the log
+ * changed, the tabs told, and the step the lane (and a waiting page) takes next.
+ */
+export class Settler {
+  constructor(private readonly context: OutcomeContext, private readonly askPerson: PersonAsker) {}
+
+  async settle(entry: StoredEntry, attempt: Attempt, live: boolean): Promise<Step> {
+    const { outcome, response } = attempt;
+    if (outcome.kind === 'confirmed' && response) return this.confirm(entry, response, live);
+    const body = response ? await readBody(response) : null;
+    const failed: StoredEntry = {
+      ...entry,
+      lastStatus: response?.status ?? null,
+      lastError: attempt.error,
+      lastResponse: body,
+      attempts: response ? entry.attempts + 1 : entry.attempts,
+    };
+    const answer = response ? { status: response.status, body } : null;
+    switch (outcome.kind) {
+      case 'conflict':
+        return settleConflict(this.context, this.askPerson, failed, response!, body, live);
+      case 'reject':
+        await deadLetter(this.context, failed, 'rejected', answer, live);
+        return live && response ? { kind: 'answered', response, settling: Promise.resolve() } : { kind: 'continue', lane: entry.resource };
+      case 'hold':
+        return this.hold(failed, failed.lastStatus, `HTTP ${failed.lastStatus}`);
+      case 'retry':
+        return this.retry(failed, outcome, answer);
+      default:
+        throw new Error(`unreachable outcome ${outcome.kind}`);
+    }
+  }
+
+  /** A write that waits for a page to supply credentials; its resource's later writes wait with it. */
+  async hold(entry: StoredEntry, status: number | null, reason: string): Promise<Step> {
+    const held: StoredEntry = { ...entry, state: 'held', reason };
+    await this.context.entries.put(held);
+    this.context.events.emit(heldEvent(held, status, reason));
+    this.context.status.changed();
+    return { kind: 'wait', state: 'held', entry: held, networkDown: false };
+  }
+
+  /**
+   * A confirmed write: removed from the log with what its answer teaches (version, real id), in
+   * one transaction. A live write's page gets the answer at once; the log settles after it.
+   */
+  private async confirm(entry: StoredEntry, response: Response, live: boolean): Promise<Step> {
+    const settling = (async () => {
+      const { config, entries, events, status } = this.context;
+      const body = await readBody(response);
+      const version = versionOf(response, body, config);
+      const mapping = entry.tempId ? idMappingOf(entry, body, response.headers.get('location'), config.idField, Date.now()) : null;
+      const settled = await entries.confirm(entry, { version, representation: isRecord(body) || Array.isArray(body) ? body : null, mapping });
+      events.emit(...confirmedEvents(entry, { status: response.status, body, version }, live));
+      if (mapping) events.emit(idMapEvent(mapping));
+      status.changed();
+      return settled;
+    })();
+    if (live) return { kind: 'answered', response, settling };
+    const { lane, head } = await settling;
+    return { kind: 'continue', lane, head: head ?? null };
+  }
+
+  /** Sent again later, after a backoff and never before a server's Retry-After; dead after `maxAttempts` answers. */
+  private async retry(entry: StoredEntry, outcome: Extract<Outcome, { kind: 'retry' }>, answer: { status: number; body: unknown } | null): Promise<Step> {
+    const { config, entries, events } = this.context;
+    if (outcome.counts && entry.attempts >= config.maxAttempts) {
+      await deadLetter(this.context, entry, 'max-attempts', answer, false);
+      return { kind: 'continue', lane: entry.resource };
+    }
+    const now = Date.now();
+    const failures = entry.failures + 1;
+    const retrying: StoredEntry = {
+      ...entry,
+      failures,
+      nextAttemptAt: now + backoffDelay(failures, config.maxBackoffMs),
+      notBefore: outcome.retryAfterMs === null ? 0 : now + outcome.retryAfterMs,
+    };
+    await entries.put(retrying);
+    events.emit(retryingEvent(retrying, outcome.reason));
+    return { kind: 'wait', state: 'queued', entry: retrying, networkDown: answer === null };
+  }
+}
