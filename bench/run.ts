@@ -5,6 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from '@playwri
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { chromiumLaunchOptions } from '../e2e/browser';
+import { workerUrlWithSettings } from '../protocol';
 import { startBenchServer, type BenchServer } from './server';
 import { WorkerHeap } from './worker-heap';
 
@@ -14,7 +15,7 @@ const scale = Number(process.env.BENCH_SCALE ?? 1);
 const size = (n: number): number => Math.max(10, Math.round(n * scale));
 const outboxSettings = { routes: ['/outbox/api/'], coalesce: false };
 const workerUrl: Record<Contender, string | null> = {
-  outbox: `/outbox/outbox-sw.js?config=${encodeURIComponent(JSON.stringify(outboxSettings))}`,
+  outbox: '/outbox/outbox-sw.js',
   workbox: '/workbox/workbox-sw.js',
   pass: '/pass/pass-sw.js',
   echo: '/echo/echo-sw.js',
@@ -41,7 +42,8 @@ async function open(contender: Contender): Promise<{ context: BrowserContext; pa
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${server.url}/${contender}/`);
-  const script = workerUrl[contender];
+  const path = workerUrl[contender];
+  const script = path && workerUrlWithSettings(path, contender === 'outbox' ? outboxSettings : null, server.url);
   if (script) {
     await page.evaluate(async ({ script, scope }) => {
       await navigator.serviceWorker.register(script, { scope });
