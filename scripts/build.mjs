@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const only = process.argv.slice(2);
-const targets = only.length > 0 ? only : ['worker', 'dropin', 'lib', 'demo-worker', 'demo', 'plain'];
+const targets = only.length > 0 ? only : ['worker', 'dropin', 'lib', 'server', 'demo-worker', 'demo', 'plain'];
 
 if (only.length === 0) rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 /** The plain jQuery page needs no build: its files and jQuery are copied as they are. */

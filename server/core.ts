@@ -7,7 +7,7 @@ import { finalOutcome, optionalForWrites } from './options';
 import type { ExactlyOnceOptions, KeyPolicy } from './options';
 import { problemJson, problems } from './problem';
 import type { Problem } from './problem';
-import type { IdempotencyStore, KeyClaim, KeyRequest } from './store';
+import type { IdempotencyStore, KeyClaim, KeyRequest, StoredResponse } from './store';
 
 /** A Fetch-standard handler: what Hono, Bun and Deno serve, and what the adapters wrap. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -72,7 +72,8 @@ export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: Exactl
     }
     const parsed = parseIdempotencyKey(header, settings.syntax);
     if (!parsed.ok) return settings.problem(problems.malformedKey(parsed.detail));
-    const body = new Uint8Array(await request.clone().arrayBuffer());
+    // The body is read once, for its digest; the handler gets a request rebuilt from the same bytes.
+    const body = new Uint8Array(await request.arrayBuffer());
     const keyRequest: KeyRequest = { scope: await settings.scope(request), key: parsed.key, fingerprint: fingerprintOf(request, body) };
     const result = await settings.store.claim(keyRequest);
     switch (result.kind) {
@@ -83,9 +84,15 @@ export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: Exactl
       case 'running':
         return settings.problem(problems.keyRunning(result.retryAfterSeconds));
       case 'claimed':
-        return runClaimed(settings, handler, request, result.claim);
+        return runClaimed(settings, handler, withBody(request, body), result.claim);
     }
   };
+}
+
+/** `request` again with `body` (its own, already read) as its body. */
+function withBody(request: Request, body: Uint8Array): Request {
+  const bodyless = request.method === 'GET' || request.method === 'HEAD';
+  return new Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, ...(bodyless ? {} : { body: body as Uint8Array<ArrayBuffer> }) });
 }
 
 async function runUnkeyed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request): Promise<Response> {
@@ -107,17 +114,18 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
   const { store } = settings;
   const stopRenewing = renewWhileRunning(store, claim);
   let finished = false;
-  const outcomeOf = async (response: Response) => (settings.keep(response.status) ? snapshot(response, settings.replayed) : undefined);
+  /** The outcome to record (undefined: release the key) and the answer to send. */
+  const outcomeOf = async (response: Response): Promise<{ stored?: StoredResponse; response: Response }> =>
+    settings.keep(response.status) ? snapshot(response, settings.replayed) : { response };
   const route = conditionsOf(settings, request);
   const transaction = async (work: (tx: Tx) => Promise<Response>): Promise<Response> => {
     if (finished) throw new Error('sw-outbox/server: a keyed request can record its answer in one transaction only');
     try {
       const response = await store.transaction(async (tx) => {
-        const answer = (await precondition(settings, request, route, tx)) ?? (await work(tx));
-        const outcome = await outcomeOf(answer);
-        if (outcome === undefined) throw new RollBack(answer, false);
-        if (!(await store.finishIn(tx, claim, outcome))) throw new RollBack(settings.problem(problems.keyTakenOver()), true);
-        return answer;
+        const { stored, response } = await outcomeOf((await precondition(settings, request, route, tx)) ?? (await work(tx)));
+        if (stored === undefined) throw new RollBack(response, false);
+        if (!(await store.finishIn(tx, claim, stored))) throw new RollBack(settings.problem(problems.keyTakenOver()), true);
+        return response;
       });
       finished = true;
       return response;
@@ -129,9 +137,11 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
     }
   };
   try {
-    const response = (await precondition(settings, request, route, undefined)) ?? (await handler(request, { key: claim.key, transaction }));
+    const answer = (await precondition(settings, request, route, undefined)) ?? (await handler(request, { key: claim.key, transaction }));
+    if (finished) return answer;
+    const { stored, response } = await outcomeOf(answer);
     // Without a transaction the app's effect is already done; a lost lease can only be logged.
-    if (!finished && !(await store.finish(claim, await outcomeOf(response)))) {
+    if (!(await store.finish(claim, stored))) {
       console.error(`sw-outbox/server: key ${JSON.stringify(claim.key)} was taken over while its handler ran outside a transaction`);
     }
     finished = true;

@@ -11,21 +11,31 @@ export function fingerprintOf(request: Request, body: Uint8Array): string {
 /** Headers replayed by default: the ones that describe the result, not the connection or the moment. */
 export const DEFAULT_REPLAYED_HEADERS: readonly string[] = ['content-type', 'content-language', 'content-location', 'location', 'etag', 'last-modified'];
 
-/** Reads a response for storage; the response itself stays readable. */
-export async function snapshot(response: Response, replayed: readonly string[]): Promise<StoredResponse> {
-  const body = new Uint8Array(await response.clone().arrayBuffer());
+/** Statuses whose responses cannot carry a body. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Reads a response for storage. Its body can be read only once, so the answer to send is rebuilt
+ * from the same bytes (cheaper than a clone, whose streams tee).
+ */
+export async function snapshot(response: Response, replayed: readonly string[]): Promise<{ stored: StoredResponse; response: Response }> {
+  const body = new Uint8Array(await response.arrayBuffer());
   const headers: Array<[string, string]> = [];
   for (const name of replayed) {
     const value = response.headers.get(name);
     if (value !== null) headers.push([name, value]);
   }
-  return { status: response.status, headers, body };
+  const stored = { status: response.status, headers, body };
+  return { stored, response: new Response(bodyFor(stored), { status: response.status, statusText: response.statusText, headers: response.headers }) };
+}
+
+function bodyFor(stored: StoredResponse): Uint8Array<ArrayBuffer> | null {
+  return NULL_BODY_STATUSES.has(stored.status) || stored.body.length === 0 ? null : (stored.body as Uint8Array<ArrayBuffer>);
 }
 
 /** The stored answer again, marked `Idempotent-Replayed: true`. */
 export function replayOf(stored: StoredResponse): Response {
   const headers = new Headers(stored.headers);
   headers.set('Idempotent-Replayed', 'true');
-  const bodyless = stored.status === 204 || stored.status === 304 || stored.body.length === 0;
-  return new Response(bodyless ? null : (stored.body as Uint8Array<ArrayBuffer>), { status: stored.status, headers });
+  return new Response(bodyFor(stored), { status: stored.status, headers });
 }

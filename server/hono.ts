@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { exactlyOnce } from './core';
 import type { WriteContext } from './core';
 import type { ExactlyOnceOptions } from './options';
@@ -14,16 +14,15 @@ export interface ExactlyOnceEnv<Tx> {
  * for the one-transaction write. (Hono is Fetch-standard: `exactlyOnce` also serves it as it is.)
  */
 export function honoExactlyOnce<Tx>(options: ExactlyOnceOptions<Tx>): MiddlewareHandler<ExactlyOnceEnv<Tx>> {
-  const waiting = new WeakMap<Request, { c: Context<ExactlyOnceEnv<Tx>>; next: Next }>();
-  const run = exactlyOnce<Tx>(async (request, context) => {
-    const downstream = waiting.get(request);
-    if (downstream === undefined) throw new Error('sw-outbox/server: hono middleware lost its request');
-    downstream.c.set('exactlyOnce', context);
-    await downstream.next();
-    return downstream.c.res;
-  }, options);
   return async (c, next) => {
-    waiting.set(c.req.raw, { c, next });
-    return run(c.req.raw);
+    const run = exactlyOnce<Tx>(async (request, context) => {
+      // The kit read the body (for its digest) and hands on a request rebuilt from those bytes.
+      c.req.raw = request;
+      c.set('exactlyOnce', context);
+      await next();
+      return c.res;
+    }, options);
+    // Assigned, not returned: once a route has answered, Hono keeps c.res over a returned response.
+    c.res = await run(c.req.raw);
   };
 }

@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { keysSchema, sqlStore, tableName } from './sql-store';
 import type { SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
@@ -41,12 +42,24 @@ export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore
   });
   return sqlStore<PoolClient>(
     {
-      query: async (sql, params) => (await pool.query(sql, params)).rows,
-      queryIn: async (client, sql, params) => (await client.query(sql, params)).rows,
+      query: async (sql, params) => (await pool.query(prepared(sql, params))).rows,
+      queryIn: async (client, sql, params) => (await client.query(prepared(sql, params))).rows,
       transaction,
       close: async () => undefined,
     },
     { kind: 'lease', leaseMs: options.leaseMs ?? 10_000 },
     options,
   );
+}
+
+const statementNames = new Map<string, string>();
+
+/** A named (prepared) statement: Postgres parses and plans each of the store's few statements once per connection. */
+function prepared(text: string, values: unknown[]): QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `sw_outbox_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }

@@ -45,5 +45,5 @@ conformanceSuite('Hono 4', (app) => {
   const server = new Hono<ExactlyOnceEnv<undefined>>();
   server.use('/api/*', honoExactlyOnce(app.options));
   server.all('/api/*', (c) => app.handler(c.req.raw, c.get('exactlyOnce')));
-  return listen(async (req, res) => nodeHandler(server.fetch)(req, res));
+  return listen(nodeHandler(async (request) => server.fetch(request)));
 });

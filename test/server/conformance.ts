@@ -13,7 +13,7 @@ export function conformanceSuite(adapter: string, start: (app: ReturnType<typeof
   describe(`${adapter} adapter`, () => {
     const app = itemsApp();
     let server: RunningApp;
-    const send = (method: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string> = {}) =>
+    const send = (method: string, path: string, body: string | Uint8Array<ArrayBuffer> | undefined, headers: Record<string, string> = {}) =>
       fetch(new URL(path, server.url), { method, headers: { 'Content-Type': 'application/json', ...headers }, ...(body === undefined ? {} : { body }) });
 
     beforeAll(async () => {

@@ -1,6 +1,7 @@
 // @vitest-environment node
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exactlyOnce, pgStore } from '../../server';
 import { startCluster } from './postgres';
 import type { Cluster } from './postgres';
 import { startProcess } from './processes';
@@ -86,6 +87,29 @@ describe('Postgres store, three server processes on one database', { timeout: 60
     expect((await deliver(apps[1]!, 'killed')).replayed).toBe(true);
     expect(await appliedCount('killed')).toBe(1);
     apps[0] = (await startApps(1))[0]!;
+  });
+
+  it('rolls back the write of a holder whose lease lapsed (a frozen process): the new holder applies it once', async () => {
+    const store = await pgStore({ pool, leaseMs: 300 });
+    // No renewals: this holder behaves like a process frozen past its lease.
+    const frozen = exactlyOnce<pg.PoolClient>(
+      async (_request, context) =>
+        context.transaction(async (client) => {
+          await client.query('INSERT INTO applied (key) VALUES ($1)', [context.key]);
+          await new Promise((resolve) => setTimeout(resolve, 800));
+          return new Response('frozen', { status: 201 });
+        }),
+      { store: { ...store, renewEveryMs: undefined } },
+    );
+    const request = () => new Request('http://app.test/writes', { method: 'POST', headers: { 'Idempotency-Key': '"frozen"' }, body: 'frozen' });
+    const late = frozen(request());
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const taken = await deliver(apps[1]!, 'frozen');
+    expect([taken.status, taken.replayed]).toEqual([201, false]);
+    const lateAnswer = await late;
+    expect([lateAnswer.status, lateAnswer.headers.get('retry-after')]).toEqual([409, '1']);
+    expect(await appliedCount('frozen')).toBe(1);
+    await store.close();
   });
 
   it('keeps every key across a restart of every process', async () => {

@@ -1,0 +1,139 @@
+// npm run bench:server — what sw-outbox/server adds to a write, and how writes/s grow with processes.
+// 1. Latency: the same write served bare and through the kit (memory, PGlite, Postgres), one request
+//    at a time over loopback keep-alive HTTP; p50/p99 of each and what the kit adds.
+// 2. Throughput: 1, 2 and 3 kit processes sharing one Postgres, under a fixed number of writes in flight.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Transaction } from '@electric-sql/pglite';
+import pg from 'pg';
+import { exactlyOnce, memoryStore, pgliteStore, pgStore } from '../server';
+import type { FetchHandler } from '../server';
+import { nodeHandler } from '../server/node';
+import { startCluster } from '../test/server/postgres';
+import { startProcess } from '../test/server/processes';
+import type { AppProcess } from '../test/server/processes';
+import { WRITES_TABLE, bareWrite, kitWrite, memoryWrite } from './server-kit-writes';
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
+const WARMUP = 200;
+const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 4000);
+const IN_FLIGHT = 48;
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+let sequence = 0;
+
+/** One keyed POST; resolves with its status once the body is read. */
+function post(url: string): Promise<number> {
+  sequence += 1;
+  const body = `{"n":${sequence}}`;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/writes`, { method: 'POST', agent, headers: { 'Idempotency-Key': `"bench-${process.pid}-${sequence}"`, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function serve(handler: FetchHandler): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(nodeHandler(handler));
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((done) => server.close(() => done())) });
+    });
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Sequential writes: [p50, p99] in ms. */
+async function latency(handler: FetchHandler): Promise<[number, number]> {
+  const server = await serve(handler);
+  const times: number[] = [];
+  for (let i = 0; i < WARMUP + SAMPLES; i += 1) {
+    const started = process.hrtime.bigint();
+    const status = await post(server.url);
+    if (status !== 201) throw new Error(`a benchmark write was answered ${status}`);
+    if (i >= WARMUP) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  await server.close();
+  times.sort((a, b) => a - b);
+  return [percentile(times, 50), percentile(times, 99)];
+}
+
+/** Writes/s with `IN_FLIGHT` writes spread round-robin over `urls` for `durationMs`. */
+async function throughput(urls: string[], durationMs: number): Promise<number> {
+  const until = Date.now() + durationMs;
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (Date.now() < until) {
+      const status = await post(urls[next++ % urls.length]!);
+      if (status !== 201) throw new Error(`a benchmark write was answered ${status}`);
+      done += 1;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return done / ((Date.now() - started) / 1000);
+}
+
+const ms = (value: number) => value.toFixed(3).padStart(8);
+
+async function main(): Promise<void> {
+  const cluster = await startCluster();
+  const pglitePath = mkdtempSync(path.join(tmpdir(), 'sw-outbox-bench-'));
+  const processes: AppProcess[] = [];
+  try {
+    const pool = new pg.Pool({ connectionString: cluster.url, max: 16 });
+    await pool.query(WRITES_TABLE);
+    const pglite = new PGlite(pglitePath);
+    await pglite.exec(WRITES_TABLE);
+    const contenders: Array<[string, FetchHandler, FetchHandler]> = [
+      ['memory', memoryWrite, exactlyOnce<undefined>(memoryWrite, { store: memoryStore() })],
+      ['PGlite', bareWrite(pglite), exactlyOnce(kitWrite<Transaction>(), { store: await pgliteStore({ db: pglite }) })],
+      ['Postgres', bareWrite(pool), exactlyOnce(kitWrite<pg.PoolClient>(), { store: await pgStore({ pool }) })],
+    ];
+    console.log(`Latency per write, ${SAMPLES} sequential keyed POSTs on loopback (ms)`);
+    console.log('store       bare p50  bare p99   kit p50   kit p99 added p50 added p99');
+    for (const [name, bare, kit] of contenders) {
+      const [bare50, bare99] = await latency(bare);
+      const [kit50, kit99] = await latency(kit);
+      console.log(`${name.padEnd(10)}${ms(bare50)}  ${ms(bare99)}  ${ms(kit50)}  ${ms(kit99)}  ${ms(kit50 - bare50)}  ${ms(kit99 - bare99)}`);
+    }
+    await pool.end();
+    await pglite.close();
+
+    console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight, ${THROUGHPUT_MS / 1000} s each`);
+    console.log('processes  bare w/s   kit w/s   kit vs one kit process');
+    let one = 0;
+    for (const count of [1, 2, 3]) {
+      const rates: number[] = [];
+      for (const bare of [true, false]) {
+        await Promise.all(processes.splice(0).map((app) => app.kill()));
+        for (let i = 0; i < count; i += 1) processes.push(await startProcess('bench/server-kit-app.ts', { DATABASE_URL: cluster.url, BARE: bare ? '1' : '0' }));
+        const urls = processes.map((app) => app.url);
+        await throughput(urls, THROUGHPUT_MS / 4); // warm-up: pools connect, the JIT settles
+        rates.push(await throughput(urls, THROUGHPUT_MS));
+      }
+      const [bareRate = 0, kitRate = 0] = rates;
+      if (count === 1) one = kitRate;
+      console.log(`${String(count).padEnd(9)}${bareRate.toFixed(0).padStart(9)} ${kitRate.toFixed(0).padStart(9)}   ${(kitRate / one).toFixed(2)}x`);
+    }
+  } finally {
+    await Promise.all(processes.map((app) => app.kill()));
+    agent.destroy();
+    cluster.stop();
+    rmSync(pglitePath, { recursive: true, force: true });
+  }
+}
+
+await main();
