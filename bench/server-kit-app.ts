@@ -7,7 +7,7 @@ import { exactlyOnce, pgStore } from '../server';
 import { nodeHandler } from '../server/node';
 import { bareWrite, kitWrite } from './server-kit-writes';
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 16 });
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_MAX ?? 16) });
 const handler = process.env.BARE === '1' ? bareWrite(pool) : exactlyOnce(kitWrite<pg.PoolClient>(), { store: await pgStore({ pool }) });
 const server = createServer(nodeHandler(handler));
 server.keepAliveTimeout = 60_000;

@@ -23,6 +23,7 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
 const WARMUP = 200;
 const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 4000);
 const IN_FLIGHT = 48;
+const CONNECTIONS = 18;
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 let sequence = 0;
@@ -112,14 +113,16 @@ async function main(): Promise<void> {
     await pool.end();
     await pglite.close();
 
-    console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight, ${THROUGHPUT_MS / 1000} s each`);
+    console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight over ${CONNECTIONS} connections in all, ${THROUGHPUT_MS / 1000} s each`);
     console.log('processes  bare w/s   kit w/s   kit vs one kit process');
     let one = 0;
     for (const count of [1, 2, 3]) {
       const rates: number[] = [];
       for (const bare of [true, false]) {
         await Promise.all(processes.splice(0).map((app) => app.kill()));
-        for (let i = 0; i < count; i += 1) processes.push(await startProcess('bench/server-kit-app.ts', { DATABASE_URL: cluster.url, BARE: bare ? '1' : '0' }));
+        // The processes share one budget of connections, so what is measured is the processes, not more backends.
+        const env = { DATABASE_URL: cluster.url, BARE: bare ? '1' : '0', POOL_MAX: String(Math.ceil(CONNECTIONS / count)) };
+        for (let i = 0; i < count; i += 1) processes.push(await startProcess('bench/server-kit-app.ts', env));
         const urls = processes.map((app) => app.url);
         await throughput(urls, THROUGHPUT_MS / 4); // warm-up: pools connect, the JIT settles
         rates.push(await throughput(urls, THROUGHPUT_MS));

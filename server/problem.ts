@@ -23,45 +23,39 @@ export function problemJson(problem: Problem): Response {
   });
 }
 
+function problem(kind: ProblemKind, status: number, title: string, detail: string, headers?: Record<string, string>): Problem {
+  return { kind, status, title, detail, ...(headers === undefined ? {} : { headers }) };
+}
+
 /** The problems the kit answers with, one constructor each, so their wording lives in one place. */
 export const problems = {
-  malformedKey: (detail: string): Problem => ({ kind: 'malformed-key', status: 400, title: 'Bad Request', detail }),
-  missingKey: (): Problem => ({
-    kind: 'missing-key',
-    status: 400,
-    title: 'Bad Request',
-    detail: 'This request needs an Idempotency-Key header: send one, and the same one on every retry of it.',
-  }),
-  keyReused: (): Problem => ({
-    kind: 'key-reused',
-    status: 422,
-    title: 'Unprocessable Content',
-    detail: 'Idempotency-Key reused with a different request: a key belongs to one method, path and body. Send this request with a new key.',
-  }),
-  keyRunning: (retryAfterSeconds: number): Problem => ({
-    kind: 'key-running',
-    status: 409,
-    title: 'Conflict',
-    detail: 'A request with this Idempotency-Key is still in progress: retry it later with the same key to get its result.',
-    headers: { 'Retry-After': String(retryAfterSeconds) },
-  }),
-  keyTakenOver: (): Problem => ({
-    kind: 'key-taken-over',
-    status: 409,
-    title: 'Conflict',
-    detail: 'This request outlived its lease and another delivery of the same Idempotency-Key took over: nothing of it was applied. Retry with the same key to get the result.',
-    headers: { 'Retry-After': '1' },
-  }),
-  preconditionFailed: (): Problem => ({
-    kind: 'precondition-failed',
-    status: 412,
-    title: 'Precondition Failed',
-    detail: 'The resource does not exist, so If-Match cannot match it.',
-  }),
-  preconditionRequired: (): Problem => ({
-    kind: 'precondition-required',
-    status: 428,
-    title: 'Precondition Required',
-    detail: 'This write needs If-Match with the resource\'s current ETag (or If-None-Match: * to create it), so it cannot overwrite a change it has not seen.',
-  }),
+  malformedKey: (detail: string) => problem('malformed-key', 400, 'Bad Request', detail),
+  missingKey: () => problem('missing-key', 400, 'Bad Request', 'This request needs an Idempotency-Key header: send one, and the same one on every retry of it.'),
+  keyReused: () =>
+    problem(
+      'key-reused',
+      422,
+      'Unprocessable Content',
+      'Idempotency-Key reused with a different request: a key belongs to one method, path and body. Send this request with a new key.',
+    ),
+  keyRunning: (retryAfterSeconds: number) =>
+    problem('key-running', 409, 'Conflict', 'A request with this Idempotency-Key is still in progress: retry it later with the same key to get its result.', {
+      'Retry-After': String(retryAfterSeconds),
+    }),
+  keyTakenOver: () =>
+    problem(
+      'key-taken-over',
+      409,
+      'Conflict',
+      'This request outlived its lease and another delivery of the same Idempotency-Key took over: nothing of it was applied. Retry with the same key to get the result.',
+      { 'Retry-After': '1' },
+    ),
+  preconditionFailed: () => problem('precondition-failed', 412, 'Precondition Failed', 'The resource does not exist, so If-Match cannot match it.'),
+  preconditionRequired: () =>
+    problem(
+      'precondition-required',
+      428,
+      'Precondition Required',
+      "This write needs If-Match with the resource's current ETag (or If-None-Match: * to create it), so it cannot overwrite a change it has not seen.",
+    ),
 };

@@ -58,6 +58,8 @@ export function tableName(settings: SqlStoreSettings): string {
 /**
  * Keys in a Postgres table. The claim is one `INSERT … ON CONFLICT DO UPDATE … WHERE` (the row is
  * locked while it is decided), so two deliveries of a key never both run, whatever the processes.
+ * It is one function because its statements share the table, the boot and the takeover rule; each
+ * method is a statement or two.
  */
 export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings: SqlStoreSettings): IdempotencyStore<Tx> {
   const table = tableName(settings);
