@@ -1,7 +1,7 @@
 // Stopping service workers and firing Background Sync. Playwright has an API for neither, so
 // both go through Chromium's DevTools protocol (the ServiceWorker domain), and fail with a
 // message that says so in any other engine.
-import type { CDPSession, Page } from '@playwright/test';
+import type { BrowserContext, CDPSession, Page } from '@playwright/test';
 
 /** A registration and its versions, as the DevTools protocol reports them. */
 interface Registration {
@@ -62,7 +62,10 @@ class WorkerWatch {
     try {
       cdp = await page.context().newCDPSession(page);
     } catch (error) {
-      throw fail((error as Error).message.split('\n')[0]!);
+      const message = (error as Error).message;
+      // Any other failure (the page closed, say) is not about the engine: it goes as it is.
+      if (!/only available in Chromium/i.test(message)) throw error;
+      throw fail(message.split('\n')[0]!);
     }
     const watch = new WorkerWatch(cdp);
     await cdp.send('ServiceWorker.enable');
@@ -96,6 +99,9 @@ class WorkerWatch {
   }
 }
 
+/** Contexts where `stopServiceWorkers` left workers stopped (see `startStoppedWorkers`). */
+const stoppedIn = new WeakSet<BrowserContext>();
+
 /**
  * Stops every running service worker of the page's origin, as Chromium does to an idle one, and
  * resolves once they have stopped. The next event for the worker (a fetch, a message, a sync)
@@ -111,6 +117,32 @@ export async function stopServiceWorkers(page: Page): Promise<void> {
     await watch.until(() => watch.liveVersionsOf(origin).length === 0, 5_000);
     const left = watch.liveVersionsOf(origin);
     if (left.length > 0) throw new Error(`sw-outbox/testing: stop(): ${left.map((version) => `${version.scriptURL} (${version.runningStatus})`).join(', ')} did not stop within 5 s`);
+    stoppedIn.add(page.context());
+  } finally {
+    await watch.close();
+  }
+}
+
+/**
+ * Starts the workers `stopServiceWorkers` stopped in the page's context, if it did. Playwright
+ * sends a change of the network (`setOffline`) to every worker's DevTools session; a stopped
+ * worker's session holds the message, and the worker, once started, stays paused behind it. A
+ * worker that runs takes the change like a page does.
+ */
+export async function startStoppedWorkers(page: Page): Promise<void> {
+  const context = page.context();
+  if (!stoppedIn.has(context)) return;
+  stoppedIn.delete(context);
+  const known = new Set(context.serviceWorkers().map((worker) => worker.url()));
+  const watch = await WorkerWatch.open(page, 'online()/offline() after stop()', 'only Chromium can stop a worker');
+  try {
+    await watch.until(() => watch.registrations.size > 0 && watch.versions.size > 0, 500);
+    const stopped = () => [...watch.versions.values()].filter((version) => version.runningStatus === 'stopped' && known.has(version.scriptURL));
+    for (const version of stopped()) {
+      const registration = watch.registrations.get(version.registrationId);
+      if (registration) await watch.cdp.send('ServiceWorker.startWorker', { scopeURL: registration.scopeURL });
+    }
+    await watch.until(() => stopped().length === 0, 5_000);
   } finally {
     await watch.close();
   }

@@ -49,6 +49,19 @@ test('queue() reads the log; drained() fails naming what is left; after stop() o
   expect(await sw.queue()).toEqual([]);
 });
 
+test('stopped while offline, then back online: the worker runs again and nothing is sent twice', async ({ sw, server }) => {
+  await open(sw, '/');
+  await sw.offline();
+  expect((await postNote(sw, 'offline')).status).toBe(202);
+  await sw.stop();
+  // Playwright hands the network change to the stopped worker's DevTools session too: online()
+  // must neither hang on it nor leave the worker unable to start.
+  await sw.online();
+  await sw.sync();
+  await sw.drained({ timeout: 10_000 });
+  expect(server.writes.map((write) => write.body)).toEqual(['{"text":"offline"}']);
+});
+
 test('with the drop-in page script: offline writes survive a reload and drain once online', async ({ sw, server }) => {
   await sw.page.goto('/client.html');
   await sw.page.evaluate(() => (window as unknown as { outbox: { ready: Promise<unknown> } }).outbox.ready.then(() => undefined));
