@@ -37,19 +37,12 @@ export interface LogOptions {
 }
 
 /** The log's entry fields the kit reads; the rest is the worker's business. */
-interface StoredEntry {
-  id: string;
-  method: string;
-  url: string;
-  state: EntryState;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  body: string | null;
+type StoredEntry = Omit<QueuedWrite, 'partition'> & {
+  /** Absent in logs from before partitions. */
   partition?: string;
   /** Present while the write is still to be sent; gone once it is dead. */
   lane?: string;
-}
+};
 
 interface Log {
   writes: (QueuedWrite & { live: boolean })[];
