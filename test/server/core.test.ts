@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { afterEach, describe, expect, it } from 'vitest';
-import { exactlyOnce, memoryStore, strongETag } from '../../server';
+import { exactlyOnce, finalOutcome, memoryStore, strongETag } from '../../server';
 import type { ExactlyOnceOptions, IdempotencyStore } from '../../server';
 
 /** A tiny app: POST /notes creates, PATCH /notes/:id edits with If-Match; `applied` counts effects. */
@@ -20,6 +20,7 @@ function notesApp(options: Partial<ExactlyOnceOptions<undefined>> = {}) {
       const id = url.pathname.split('/')[2];
       if (url.pathname === '/fail') return new Response('down', { status: 503 });
       if (url.pathname === '/throw') throw new Error('boom');
+      if (request.method === 'GET') return represent(id ?? '');
       applied += 1;
       if (request.method === 'POST') {
         const created = String(notes.size + 1);
@@ -150,6 +151,11 @@ describe('exactlyOnce: Idempotency-Key', () => {
     await expect(app.send('POST', '/throw', '', key('k6'))).rejects.toThrow('boom');
   });
 
+  it('by default keeps 2xx and the final 4xx, never 408, 409, 425, 429 or a 5xx', () => {
+    expect([200, 201, 204, 400, 404, 412, 422].every(finalOutcome)).toBe(true);
+    expect([408, 409, 425, 429, 500, 503, 302].some(finalOutcome)).toBe(false);
+  });
+
   it('keeps only what `keep` says', async () => {
     const keepNothing = notesApp({ keep: () => false });
     await keepNothing.send('POST', '/notes', '{"text":"a"}', key('k7'));
@@ -212,6 +218,10 @@ describe('exactlyOnce: conditional writes', () => {
     const required = await app.send('PATCH', '/notes/1', 'x', { 'x-require': '1' });
     expect(required.status).toBe(428);
     expect(required.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('leaves If-None-Match on reads alone (a cache\'s 304, not a 412)', async () => {
+    expect((await app.send('GET', '/notes/1', undefined, { 'If-None-Match': '"2"' })).status).toBe(200);
   });
 
   it('replays a keyed conditional write even though its If-Match is stale now', async () => {
