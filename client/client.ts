@@ -116,7 +116,7 @@ export class OutboxClient extends Subscribable<EventListener> {
    * one releases held writes.
    */
   provideCredentials(provider: CredentialsProvider | null): void {
-    this.pageSide.credentialsProvider = provider;
+    this.pageSide.provideCredentials(provider);
     if (provider) this.credentialsChanged();
   }
 
@@ -126,7 +126,7 @@ export class OutboxClient extends Subscribable<EventListener> {
    * waiting are asked about at once. Null stops answering (the `conflict` event still comes).
    */
   handleConflicts(handler: ConflictHandler | null): void {
-    this.pageSide.conflictHandler = handler;
+    this.pageSide.handleConflicts(handler);
     if (handler) void this.connection.call((api) => api.connectPage(proxy(this.pageSide))).catch(() => undefined);
   }
 

@@ -14,8 +14,18 @@ export type ConflictHandler = (conflict: ConflictQuestion) => ConflictAnswer | n
  * answer. The worker asks every connected page and takes the first answer that is not null.
  */
 export class PageSide implements PageApi {
-  credentialsProvider: CredentialsProvider | null = null;
-  conflictHandler: ConflictHandler | null = null;
+  private credentialsProvider: CredentialsProvider | null = null;
+  private conflictHandler: ConflictHandler | null = null;
+
+  /** What the app gives replays (null: nothing; their writes are held). */
+  provideCredentials(provider: CredentialsProvider | null): void {
+    this.credentialsProvider = provider;
+  }
+
+  /** How the app answers conflicts that wait (null: it does not; another page or `resolve` may). */
+  handleConflicts(handler: ConflictHandler | null): void {
+    this.conflictHandler = handler;
+  }
 
   async credentials(write: CredentialsQuestion): Promise<Record<string, string> | null> {
     if (!this.credentialsProvider) return null;

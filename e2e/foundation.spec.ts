@@ -150,10 +150,12 @@ test('conflict: an offline edit of an item changed meanwhile elsewhere is rolled
   // Someone else, in another browser context with its own worker, changes the same item.
   await renameElsewhere(browser, 'Shared item', 'Theirs');
 
-  const conflict = page.evaluate(
-    () => new Promise((resolve) => window.outbox.on('conflict', (event) => resolve(event))),
-  );
+  // Listening before the network returns (an evaluate that is not awaited may run after the event).
+  await page.evaluate(() => {
+    (window as unknown as { conflict: Promise<unknown> }).conflict = new Promise((resolve) => window.outbox.on('conflict', resolve));
+  });
   await context.setOffline(false);
+  const conflict = page.evaluate(() => (window as unknown as { conflict: Promise<unknown> }).conflict);
   expect(await conflict).toMatchObject({ type: 'conflict', status: 412, dropped: true, lostFields: ['title'], server: { title: 'Theirs' } });
   await expect(card(page, 'Theirs')).toHaveAttribute('data-state', 'conflict');
   await expect(card(page, 'Mine, offline')).toHaveCount(0);

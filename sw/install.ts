@@ -2,7 +2,7 @@
 import { Queue } from 'workbox-background-sync';
 import { resolveConfig, type OutboxConfig, type OutboxSettings } from '../protocol';
 import { openLog } from './log';
-import { InFlight } from './lanes/in-flight';
+import { InFlight } from './send/in-flight';
 import { dayMs } from './lanes/scheduler';
 import { assembleOutbox, type Outbox } from './outbox';
 import { listenForFetches, type Unavailable } from './intercept/fetch-listener';

@@ -3,11 +3,11 @@ import type { OutboxLog } from './log';
 import { EventHub } from './events/hub';
 import { StatusReporter } from './events/status';
 import { ReplayGate } from './lanes/gate';
-import { InFlight } from './lanes/in-flight';
-import { NetworkState } from './lanes/network';
+import { InFlight } from './send/in-flight';
+import { NetworkState } from './send/network';
 import { Scheduler } from './lanes/scheduler';
 import { Dispatcher } from './send/dispatch';
-import { LiveSender } from './send/live';
+import { LiveSender } from './lanes/live';
 import { Settler } from './outcome/settle';
 import type { OutcomeContext } from './outcome/context';
 import { ConflictDesk } from './pages/conflict-desk';
@@ -53,7 +53,18 @@ export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config:
   const gate = new ReplayGate((await log.meta.get('paused')) ?? false, (await log.meta.get('partition')) ?? '');
   const network = new NetworkState(world.onNetworkDown);
   // The scheduler is made below; the status reads whether it drains only when asked.
-  const status: StatusReporter = new StatusReporter({ instance, entries: log.entries, events, gate, network, inFlight, draining: () => scheduler.draining });
+  const status: StatusReporter = new StatusReporter({
+    instance,
+    events,
+    counts: async () => {
+      const [pending, dead] = await Promise.all([log.entries.countPending(gate.partition), log.entries.countDead()]);
+      return { pending, dead };
+    },
+    requests: () => inFlight.requests,
+    online: () => network.online,
+    paused: () => gate.paused,
+    draining: () => scheduler.draining,
+  });
   const outcomes: OutcomeContext = { entries: log.entries, learned: log.learned, events, status, config };
   const pages = new PageRegistry(world.windows);
   const desk: ConflictDesk = new ConflictDesk(pages, outcomes, gate, () => void scheduler.kick(true));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, baseBackoffMs } from '../sw/lanes/backoff';
+import { backoffDelay, baseBackoffMs } from '../sw/outcome/backoff';
 
 describe('backoff', () => {
   it('doubles its window from about 500 ms and stops at the cap', () => {

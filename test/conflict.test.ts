@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideConflict, lostFields, serverTimeOf, type ConflictInput } from '../sw/outcome/conflict';
+import { decideConflict, serverTimeOf, type ConflictInput } from '../sw/outcome/conflict';
+import { lostFields } from '../sw/json/json';
 
 const base = { id: 1, title: 'a', done: false, notes: '' };
 const input = (extra: Partial<ConflictInput>): ConflictInput => ({

@@ -3,7 +3,7 @@ import { eventChannelName, resolveConfig, type OutboxSettings } from '../protoco
 import type { CredentialsQuestion, OutboxEvent, WorkerApi } from '../protocol/wire';
 import type { EntryDraft } from '../sw/log/entry';
 import { openLog, type OutboxLog } from '../sw/log';
-import { InFlight } from '../sw/lanes/in-flight';
+import { InFlight } from '../sw/send/in-flight';
 import { assembleOutbox, type Outbox } from '../sw/outbox';
 import { createControls } from '../sw/pages/controls';
 import type { PageLine } from '../sw/pages/page-registry';

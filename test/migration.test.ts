@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDB, type IDBPDatabase } from 'idb';
 import { upgradeLog } from '../sw/log/migrations';
 import { openLog } from '../sw/log';
-import { InFlight } from '../sw/lanes/in-flight';
+import { InFlight } from '../sw/send/in-flight';
 import { assembleOutbox } from '../sw/outbox';
 import { resolveConfig } from '../protocol';
 import { ScriptedServer, draft } from './helpers';

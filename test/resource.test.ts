@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { realIdOf, remapJson, remapUrl, resourceKey, tempIdsIn, tempResourceUrl } from '../sw/intercept/resource';
+import { realIdOf, remapJson, remapUrl, resourceKey, tempIdsIn, tempResourceUrl } from '../sw/log/resource';
 import { resolveConfig } from '../protocol';
 import { routeFor } from '../sw/intercept/routes';
 

@@ -1,7 +1,7 @@
 import type { NewEvent } from '../../protocol';
 import { idsOf, jsonBodyOf, type StoredEntry } from '../log/entry';
 import type { IdMapping } from '../log/remap';
-import { lostFields } from '../outcome/conflict';
+import { lostFields } from '../json/json';
 
 /**
  * One constructor for each event the worker tells pages (docs/protocol.md, Events). Those about a

@@ -1,21 +1,19 @@
 import type { OutboxStatus } from '../../protocol';
-import type { EntryStore } from '../log/entries';
-import type { ReplayGate } from '../lanes/gate';
-import type { InFlight } from '../lanes/in-flight';
-import type { NetworkState } from '../lanes/network';
 import type { EventHub } from './hub';
 
 /** How long bursts of changes are gathered into one status broadcast. */
 const statusDelayMs = 150;
 
-/** Where the status's figures come from. `draining` is the scheduler's, read when asked. */
+/** Where the status's figures come from, each read when the status is asked for. */
 export interface StatusSources {
   instance: string;
-  entries: EntryStore;
   events: EventHub;
-  gate: ReplayGate;
-  network: NetworkState;
-  inFlight: InFlight;
+  /** Writes of the active partition still to be sent, and dead-lettered ones. */
+  counts: () => Promise<{ pending: number; dead: number }>;
+  /** Requests on the wire now. */
+  requests: () => number;
+  online: () => boolean;
+  paused: () => boolean;
   draining: () => boolean;
 }
 
@@ -33,16 +31,16 @@ export class StatusReporter {
   }
 
   async status(): Promise<OutboxStatus> {
-    const { entries, gate, network, inFlight } = this.sources;
-    const [pending, dead] = await Promise.all([entries.countPending(gate.partition), entries.countDead()]);
+    const sources = this.sources;
+    const { pending, dead } = await sources.counts();
     return {
-      instance: this.sources.instance,
+      instance: sources.instance,
       pending,
       dead,
-      inFlight: inFlight.requests,
-      online: network.online,
-      draining: this.sources.draining(),
-      paused: gate.paused,
+      inFlight: sources.requests(),
+      online: sources.online(),
+      draining: sources.draining(),
+      paused: sources.paused(),
       lastError: this.lastError,
     };
   }

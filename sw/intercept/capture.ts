@@ -2,7 +2,7 @@ import { outboxHeaders, type OutboxConfig, type Route } from '../../protocol';
 import type { EntryDraft } from '../log/entry';
 import { readVersion } from '../log/learning';
 import { isJson, isRecord, parseJson, parseJsonBytes } from '../json/json';
-import { newTempId, resourceKey, tempResourceUrl } from './resource';
+import { newTempId, resourceKey, tempResourceUrl } from '../log/resource';
 
 /**
  * The request to read the page's body from, or null when the page made the body from a

@@ -1,12 +1,11 @@
 /// <reference lib="webworker" />
 import type { OutboxConfig } from '../../protocol';
-import type { Outbox } from '../outbox';
 import { learnFromRead } from './learn';
 import { withRealIds } from './real-ids';
-import { tempIdsIn } from './resource';
+import { tempIdsIn } from '../log/resource';
 import { isMutating, routeFor } from './routes';
 import { shellResponse } from './shell';
-import { handleWrite, passThroughOrRefuse } from './write-handler';
+import { handleWrite, passThroughOrRefuse, type WriteParts } from './write-handler';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -16,7 +15,7 @@ export type Unavailable = 'storage-blocked' | 'storage-failed';
 export interface FetchListenerParts {
   config: OutboxConfig;
   /** The worker's parts once its log is open, or why it cannot be used now. */
-  outbox: () => Promise<Outbox | Unavailable>;
+  outbox: () => Promise<Omit<WriteParts, 'origin'> | Unavailable>;
   /** Answer GETs on routes to learn versions (off when the app's worker answers them and calls `learn`). */
   observeReads: boolean;
   /** Same-origin paths of the app shell the worker keeps. */

@@ -1,7 +1,8 @@
 import type { OutboxConfig } from '../../protocol';
 import type { LearnedStore } from '../log/learned';
-import { readBody, versionOf } from '../send/attempt';
-import { resourceKey } from './resource';
+import { readBody } from '../json/json';
+import { versionOf } from '../log/learning';
+import { resourceKey } from '../log/resource';
 
 /**
  * Learns the version and representation a GET's answer on a route carries, never changing it:

@@ -1,6 +1,6 @@
 import type { LearnedStore } from '../log/learned';
 import { bufferedBody, rebuilt } from './capture';
-import { remapUrl, tempIdsIn } from './resource';
+import { remapUrl, tempIdsIn } from '../log/resource';
 
 /** A page request to a temporary id that has since been confirmed goes to the real one. */
 export async function withRealIds(request: Request, learned: LearnedStore): Promise<Request> {

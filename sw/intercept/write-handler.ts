@@ -5,7 +5,7 @@ import type { StatusReporter } from '../events/status';
 import { queuedEvent, resolvedEvents } from '../events/kinds';
 import type { ReplayGate } from '../lanes/gate';
 import type { Scheduler } from '../lanes/scheduler';
-import type { LiveSender } from '../send/live';
+import type { LiveSender } from '../lanes/live';
 import { captureWrite, rebuilt } from './capture';
 import { withRealIds } from './real-ids';
 import { queuedResponse, refusedResponse } from './responses';

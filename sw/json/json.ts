@@ -31,3 +31,19 @@ export function parseJson(text: string): unknown {
 export function parseJsonBytes(bytes: ArrayBuffer): unknown {
   return parseJson(decoder.decode(bytes));
 }
+
+/** Reads a response body (from a clone, so the page still gets it whole): JSON where JSON, else text. */
+export async function readBody(response: Response): Promise<unknown> {
+  const text = await response.clone().text();
+  if (text === '') return null;
+  if (!isJson(response.headers.get('content-type'))) return text;
+  const json = parseJson(text);
+  return json === undefined ? text : json;
+}
+
+/** Fields of a local change that `server`'s state does not have (all of them for null): what dropping it loses. */
+export function lostFields(local: unknown, server: unknown): string[] {
+  if (!isRecord(local)) return local === null ? [] : ['(body)'];
+  const current = isRecord(server) ? server : {};
+  return Object.keys(local).filter((key) => JSON.stringify(local[key]) !== JSON.stringify(current[key]));
+}

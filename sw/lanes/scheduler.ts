@@ -6,8 +6,8 @@ import type { Dispatcher } from '../send/dispatch';
 import type { OutcomeContext } from '../outcome/context';
 import { deadLetter } from '../outcome/dead-letter';
 import type { ReplayGate } from './gate';
-import type { InFlight } from './in-flight';
-import { browserOffline, type NetworkState } from './network';
+import type { InFlight } from '../send/in-flight';
+import { browserOffline, type NetworkState } from '../send/network';
 
 export const dayMs = 24 * 60 * 60 * 1000;
 /** How often a worker that the browser says is offline looks again, when no trigger comes first. */

@@ -1,3 +1,4 @@
+import type { OutboxConfig } from '../../protocol';
 import { isRecord } from '../json/json';
 
 /**
@@ -9,6 +10,11 @@ export function readVersion(versioning: string, header: string | null, json: unk
   if (versioning === 'etag') return header;
   const value = isRecord(json) ? json[versioning] : undefined;
   return value === undefined || value === null ? null : String(value);
+}
+
+/** The version an answer carries: its ETag, or the configured body field. */
+export function versionOf(response: Response, body: unknown, config: Pick<OutboxConfig, 'versioning'>): string | null {
+  return readVersion(config.versioning, response.headers.get('etag'), body);
 }
 
 /** What the worker knows of a resource's current server state. */

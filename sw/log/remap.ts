@@ -1,7 +1,7 @@
 import type { StoredEntry } from './entry';
 import { jsonBodyOf } from './entry';
 import { jsonBytes } from '../json/json';
-import { realIdOf, remapJson, remapUrl, resourceKey } from '../intercept/resource';
+import { realIdOf, remapJson, remapUrl, resourceKey } from './resource';
 
 /** A confirmed create's temporary id and URL, and the real ones the server gave it. */
 export interface IdMapping {

@@ -9,6 +9,14 @@ export type Outcome =
   | { kind: 'hold' }
   | { kind: 'reject' };
 
+/** One send of a write and what it came to. */
+export interface Attempt {
+  outcome: Outcome;
+  /** The server's answer, unread; null on a network failure. */
+  response: Response | null;
+  error: string | null;
+}
+
 /** The parts of an HTTP answer the rules look at. */
 export interface Answer {
   status: number;

@@ -55,12 +55,6 @@ function decideMerge({ method, local, base, server }: ConflictInput): ConflictAc
   return method === 'PATCH' ? { kind: 'resend', how: 'merge' } : { kind: 'resend', body: merged.merged, how: 'merge' };
 }
 
-/** Fields of a local change that the server's state does not have: what dropping it loses. */
-export function lostFields(local: unknown, server: unknown): string[] {
-  if (!isRecord(local)) return local === null ? [] : ['(body)'];
-  const current = isRecord(server) ? server : {};
-  return Object.keys(local).filter((key) => JSON.stringify(local[key]) !== JSON.stringify(current[key]));
-}
 
 /** When the server's state was made: `Last-Modified`, else an `updatedAt` field of its representation. */
 export function serverTimeOf(lastModified: string | null, representation: unknown): number | null {

@@ -1,6 +1,6 @@
 import type { ConflictAnswer } from '../../protocol';
 import { jsonBodyOf, type StoredEntry } from '../log/entry';
-import { versionOf } from '../send/attempt';
+import { versionOf } from '../log/learning';
 import { conflictEvents, resolvedEvents } from '../events/kinds';
 import { jsonBytes } from '../json/json';
 import { decideConflict, serverTimeOf } from './conflict';

@@ -1,10 +1,10 @@
 import type { StoredEntry } from '../log/entry';
 import { idMappingOf } from '../log/remap';
-import { backoffDelay } from '../lanes/backoff';
-import { readBody, versionOf, type Attempt } from '../send/attempt';
+import { backoffDelay } from './backoff';
+import { versionOf } from '../log/learning';
 import { confirmedEvents, heldEvent, idMapEvent, retryingEvent } from '../events/kinds';
-import { isRecord } from '../json/json';
-import type { Outcome } from './classify';
+import { isRecord, readBody } from '../json/json';
+import type { Attempt, Outcome } from './classify';
 import type { OutcomeContext } from './context';
 import { deadLetter } from './dead-letter';
 import { settleConflict, type PersonAsker } from './conflicts';

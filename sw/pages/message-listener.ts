@@ -1,7 +1,6 @@
 /// <reference lib="webworker" />
 import { expose } from 'comlink';
-import type { Outbox } from '../outbox';
-import { createControls, releaseHeld } from './controls';
+import { createControls, releaseHeld, type ControlParts } from './controls';
 import { readPageMessage } from './messages';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -11,7 +10,7 @@ declare const self: ServiceWorkerGlobalScope;
  * (messages.ts). `outbox:connect` opens a Comlink line on its port, with the controls bound to
  * the page that sent it; a nudge kicks replay; `credentials-changed` releases held writes.
  */
-export function listenForPageMessages(ready: Promise<Outbox>): void {
+export function listenForPageMessages(ready: Promise<ControlParts>): void {
   self.addEventListener('message', (event) => {
     if (event.origin !== self.location.origin) {
       console.warn('sw-outbox: ignored a message from another origin', event.origin);

@@ -3,8 +3,8 @@ import type { StoredEntry } from '../log/entry';
 import type { EventHub } from '../events/hub';
 import type { StatusReporter } from '../events/status';
 import { sentEvent } from '../events/kinds';
-import type { InFlight } from '../lanes/in-flight';
-import type { NetworkState } from '../lanes/network';
+import type { InFlight } from './in-flight';
+import type { NetworkState } from './network';
 import type { Settler } from '../outcome/settle';
 import type { Step } from '../outcome/step';
 import { attemptSend } from './attempt';
@@ -53,10 +53,11 @@ export class Dispatcher {
       if (fresh === null) return settler.hold(entry, null, 'no open page to supply credentials');
       headers = [...entry.headers, ...Object.entries(fresh)];
     }
-    inFlight.requests++;
-    status.changed();
     events.emit(sentEvent(entry));
-    const attempt = await attemptSend(entry, config, headers, this.parts.fetch).finally(() => inFlight.requests--);
+    const attempt = await inFlight.request(() => {
+      status.changed();
+      return attemptSend(entry, config, headers, this.parts.fetch);
+    });
     status.changed();
     if (attempt.response) network.answered();
     else network.failed();

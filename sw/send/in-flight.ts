@@ -6,8 +6,7 @@
 export class InFlight {
   private readonly lanes = new Set<string>();
   private readonly writes = new Set<string>();
-  /** Requests on the wire this moment (for the status). */
-  requests = 0;
+  private onTheWire = 0;
 
   /** Claims a lane for one sender; false when another send of it is under way. */
   tryClaim(lane: string): boolean {
@@ -36,5 +35,20 @@ export class InFlight {
 
   isSending(id: string): boolean {
     return this.writes.has(id);
+  }
+
+  /** Runs one request, counted while it is on the wire (for the status). */
+  async request<T>(send: () => Promise<T>): Promise<T> {
+    this.onTheWire++;
+    try {
+      return await send();
+    } finally {
+      this.onTheWire--;
+    }
+  }
+
+  /** Requests on the wire this moment. */
+  get requests(): number {
+    return this.onTheWire;
   }
 }

@@ -1,4 +1,4 @@
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '../outcome/backoff';
 
 /**
  * The browser knows it has no network: nothing is sent, so nothing is half-sent either, and the
@@ -15,11 +15,15 @@ export function browserOffline(): boolean {
 export class NetworkState {
   private failures = 0;
   private syncRequested = false;
-  /** While the network is down, unforced passes wait until then instead of trying each lane. */
-  retryAt = 0;
+  private nextTryAt = 0;
 
   /** `onDown` is called once each time the network goes, so Background Sync can fire on reconnect. */
   constructor(private readonly onDown: () => void = () => undefined) {}
+
+  /** While the network is down, unforced passes wait until then instead of trying each lane. */
+  get retryAt(): number {
+    return this.nextTryAt;
+  }
 
   get down(): boolean {
     return this.failures > 0;
@@ -50,7 +54,7 @@ export class NetworkState {
 
   /** Backs the next unforced pass off after a pass met the network down; returns when it may run. */
   backOff(maxBackoffMs: number): number {
-    this.retryAt = Date.now() + backoffDelay(this.failures, maxBackoffMs);
-    return this.retryAt;
+    this.nextTryAt = Date.now() + backoffDelay(this.failures, maxBackoffMs);
+    return this.nextTryAt;
   }
 }

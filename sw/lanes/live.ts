@@ -1,12 +1,12 @@
 import type { EntryStore } from '../log/entries';
 import type { StoredEntry } from '../log/entry';
-import type { InFlight } from '../lanes/in-flight';
-import type { NetworkState } from '../lanes/network';
-import { browserOffline } from '../lanes/network';
-import type { ReplayGate } from '../lanes/gate';
-import type { Scheduler } from '../lanes/scheduler';
-import type { Dispatcher } from './dispatch';
-import { releaseWhenSettled } from './release';
+import type { InFlight } from '../send/in-flight';
+import type { NetworkState } from '../send/network';
+import { browserOffline } from '../send/network';
+import type { ReplayGate } from './gate';
+import type { Scheduler } from './scheduler';
+import type { Dispatcher } from '../send/dispatch';
+import { releaseWhenSettled } from '../send/release';
 
 /**
  * What became of a write sent while its page waits: the server's final answer, with the log's
