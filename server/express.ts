@@ -1,12 +1,13 @@
 import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
 import type { FetchHandler } from './core';
-import { readNodeBody, sendResponse, toRequest } from './node';
+import { BodyTooLargeError, failed, readNodeBody, sendResponse, toRequest } from './node';
 import type { NodeAdapterOptions } from './node';
 
 /**
  * An Express 5 handler that serves a Fetch handler (such as one made by `exactlyOnce`):
  * `app.use('/api', expressHandler(handler))`. Mount it without a JSON or text body parser (or
- * behind `express.raw()`): the kit needs the body's exact bytes. Failures go to `next(error)`.
+ * behind `express.raw()`): the kit needs the body's exact bytes. A body over `maxBodyBytes` is
+ * answered 413; other failures go to `next(error)`.
  */
 export function expressHandler(handler: FetchHandler, options: NodeAdapterOptions = {}): RequestHandler {
   return (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
@@ -15,7 +16,8 @@ export function expressHandler(handler: FetchHandler, options: NodeAdapterOption
         const body = await bodyOf(req, options.maxBodyBytes);
         await sendResponse(res, await handler(toRequest(req, body, req.originalUrl)));
       } catch (error) {
-        next(error);
+        if (error instanceof BodyTooLargeError) failed(res, error);
+        else next(error);
       }
     })();
   };

@@ -56,6 +56,13 @@ export function conformanceSuite(adapter: string, start: (app: ReturnType<typeof
       expect([ok.status, ok.headers.get('etag')]).toEqual([200, '"2"']);
     });
 
+    it('refuses a body over the limit with 413, before the handler', async () => {
+      const before = app.applied();
+      const res = await send('POST', '/api/items', `{"text":"${'x'.repeat(1_100_000)}"}`, { 'Idempotency-Key': '"c-big"' });
+      expect(res.status).toBe(413);
+      expect(app.applied()).toBe(before);
+    });
+
     it('hands the handler the body byte for byte', async () => {
       const bytes = new Uint8Array([0, 255, 10, 13, 128, 1]);
       const res = await send('POST', '/api/echo', bytes, { 'Content-Type': 'application/octet-stream', 'Idempotency-Key': '"c-3"' });
