@@ -124,25 +124,30 @@ export async function stopServiceWorkers(page: Page): Promise<void> {
 }
 
 /**
- * Starts the workers `stopServiceWorkers` stopped in the page's context, if it did. Playwright
- * sends a change of the network (`setOffline`) to every worker's DevTools session; a stopped
- * worker's session holds the message, and the worker, once started, stays paused behind it. A
- * worker that runs takes the change like a page does.
+ * Starts the workers `stopServiceWorkers` stopped in the page's context, if it did, and resolves
+ * once they run and answer Playwright. Playwright sends a change of the network to each worker's
+ * DevTools session: a stopped worker's session holds it (and Playwright's call with it), and one
+ * sent while the worker is still starting can be lost, leaving it offline. A running worker takes
+ * the change like a page does.
  */
 export async function startStoppedWorkers(page: Page): Promise<void> {
   const context = page.context();
   if (!stoppedIn.has(context)) return;
   stoppedIn.delete(context);
-  const known = new Set(context.serviceWorkers().map((worker) => worker.url()));
   const watch = await WorkerWatch.open(page, 'online()/offline() after stop()', 'only Chromium can stop a worker');
   try {
     await watch.until(() => watch.registrations.size > 0 && watch.versions.size > 0, 500);
-    const stopped = () => [...watch.versions.values()].filter((version) => version.runningStatus === 'stopped' && known.has(version.scriptURL));
-    for (const version of stopped()) {
+    const known = context.serviceWorkers();
+    const started = [...watch.versions.values()].filter((version) => version.runningStatus === 'stopped' && known.some((worker) => worker.url() === version.scriptURL));
+    for (const version of started) {
       const registration = watch.registrations.get(version.registrationId);
       if (registration) await watch.cdp.send('ServiceWorker.startWorker', { scopeURL: registration.scopeURL });
     }
-    await watch.until(() => stopped().length === 0, 5_000);
+    const running = () => started.every((version) => watch.versions.get(version.versionId)?.runningStatus === 'running');
+    await watch.until(running, 5_000);
+    if (!running()) throw new Error('sw-outbox/testing: the workers stop() stopped did not start again within 5 s');
+    // An answer means the worker's DevTools session is live again.
+    await Promise.all(known.filter((worker) => started.some((version) => version.scriptURL === worker.url())).map((worker) => worker.evaluate(() => 0)));
   } finally {
     await watch.close();
   }
