@@ -49,7 +49,10 @@ class Kit implements ServiceWorkerKit {
 }
 
 export interface KitOptions {
-  /** Run the test in a browser on a persistent profile of its own, so `sw.relaunch()` can restart it. */
+  /**
+   * Run the test in a browser on a persistent profile of its own, so `sw.relaunch()` can restart
+   * it. That browser gets the project's `launchOptions`, `contextOptions`, `baseURL` and `serviceWorkers`.
+   */
   persistentProfile: boolean;
 }
 
@@ -68,6 +71,7 @@ export const test = base.extend<KitFixtures & KitOptions>({
     await use(profile);
     await profile.close();
   },
+  // Playwright's own context is still made (a fixture cannot skip what it overrides); unused then.
   context: async ({ swProfile, context }, use) => use(swProfile?.context ?? context),
   sw: async ({ page, swProfile }, use) => use(new Kit(page, swProfile)),
 });
