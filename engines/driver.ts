@@ -1,0 +1,56 @@
+// The one small surface the cross-engine stories are written against. Each engine (Chromium,
+// Firefox, WebKit) is driven by a different tool; each implements this the way its tool can.
+
+/** The engines the stories run in. */
+export type EngineName = 'chromium' | 'firefox' | 'webkit';
+
+/** A function run inside the page: its argument and result cross as JSON. */
+export type PageFunction<A, R> = (arg: A) => R | Promise<R>;
+
+/** One browser on one profile, showing one page of the app under test. */
+export interface EngineBrowser {
+  readonly engine: EngineName;
+  /** The engine's version as the browser reports it. */
+  readonly version: string;
+  /** Navigates to a path of the app's origin and waits for the page to load. */
+  goto(path: string): Promise<void>;
+  /** Reloads the current page and waits for it to load. */
+  reload(): Promise<void>;
+  /** Runs `fn(arg)` in the page; resolves with its (awaited) result. */
+  evaluate<A, R>(fn: PageFunction<A, R>, arg: A): Promise<R>;
+  /** Clicks the first element matching a CSS selector, as a user does. */
+  click(selector: string): Promise<void>;
+  /** Replaces the text of the input matching `selector` by typing `text`. */
+  type(selector: string, text: string): Promise<void>;
+  /** Presses Enter in the input matching `selector`. */
+  pressEnter(selector: string): Promise<void>;
+  /**
+   * Takes the network away from the page and its service worker, or gives it back. Every engine
+   * cuts the connections to the app (see link.ts); those that can also tell the browser, so
+   * `navigator.onLine` and the `online` event follow.
+   */
+  setOffline(offline: boolean): Promise<void>;
+  /** Closes the browser and launches it again on the same profile; the new one shows a blank page. */
+  relaunch(): Promise<void>;
+  /** Closes the browser for good. */
+  close(): Promise<void>;
+}
+
+/** What every engine's launcher is given. */
+export interface LaunchOptions {
+  /** The app's origin, e.g. `http://127.0.0.1:4500` (the cuttable link, not the server itself). */
+  origin: string;
+  /** The profile directory: it outlives a relaunch. */
+  profileDir: string;
+  /** Cuts or restores the connections to the app. */
+  network: { cut(): void; restore(): void };
+}
+
+/**
+ * The page-side source of `fn(arg)` as an expression every tool can evaluate. The function is
+ * sent as text: esbuild (under tsx) may wrap named inner functions in `__name(...)`, a helper
+ * that exists only in Node, so the expression brings a stand-in for it.
+ */
+export function pageExpression<A, R>(fn: PageFunction<A, R>, arg: A): string {
+  return `(() => { const __name = (f) => f; return (${fn.toString()})(${JSON.stringify(arg ?? null)}); })()`;
+}

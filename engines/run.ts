@@ -1,0 +1,97 @@
+// Runs the cross-engine stories in Chromium, Firefox and WebKit, one engine after another, each
+// against its own demo server behind a cuttable link, each story in a fresh profile. An engine
+// that cannot run here fails its stories out loud. ENGINES=firefox,webkit picks engines;
+// STORIES=2,6 picks stories by number. Prints `N passed, N failed` last; exits 1 on any failure.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDemoServer } from './demo-server';
+import type { EngineBrowser } from './driver';
+import { engines, type Engine } from './engines';
+import { openLink } from './link';
+import { stories, type Story } from './stories';
+
+const storyTimeoutMs = 90_000;
+
+interface EngineReport {
+  engine: string;
+  version: string;
+  passed: number;
+  failed: number;
+  seconds: number;
+}
+
+function picked<T>(all: T[], variable: string, key: (item: T) => string): T[] {
+  const wanted = process.env[variable]?.split(',').map((value) => value.trim()).filter(Boolean);
+  if (!wanted?.length) return all;
+  const chosen = all.filter((item) => wanted.includes(key(item)));
+  if (chosen.length === 0) throw new Error(`${variable}=${process.env[variable]} names nothing to run`);
+  return chosen;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
+
+/** Runs every story in one engine; the engine's setup failing fails each story with its reason. */
+async function runEngine(engine: Engine, chosen: Story[]): Promise<EngineReport> {
+  const started = Date.now();
+  const report: EngineReport = { engine: engine.name, version: '-', passed: 0, failed: 0, seconds: 0 };
+  const missing = engine.missing();
+  if (missing) {
+    console.error(`\n✗✗ ${engine.name} CANNOT RUN HERE: ${missing}. Its ${chosen.length} stories count as failed.`);
+    return { ...report, failed: chosen.length };
+  }
+  const server = await startDemoServer(`.data/engines-${engine.name}`);
+  const link = await openLink(server.port);
+  const run = await engine.start();
+  try {
+    for (const story of chosen) {
+      const storyStarted = Date.now();
+      const profileDir = mkdtempSync(join(tmpdir(), `sw-outbox-${engine.name}-`));
+      let browser: EngineBrowser | null = null;
+      try {
+        await server.reset();
+        link.restore();
+        browser = await run.launch({ origin: `http://127.0.0.1:${link.port}`, profileDir, network: link });
+        report.version = browser.version;
+        await withTimeout(story.run({ browser, server }), storyTimeoutMs, story.name);
+        report.passed++;
+        console.log(`  ✓ ${engine.name} · ${story.name} (${seconds(storyStarted)} s)`);
+      } catch (error) {
+        report.failed++;
+        console.log(`  ✗ ${engine.name} · ${story.name} (${seconds(storyStarted)} s)\n    ${String(error instanceof Error ? (error.stack ?? error.message) : error).replace(/\n/g, '\n    ')}`);
+      } finally {
+        await withTimeout(browser?.close() ?? Promise.resolve(), 20_000, 'closing the browser').catch((error: unknown) => console.log(`    (${engine.name} did not close: ${String(error)})`));
+        rmSync(profileDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await run.stop();
+    await link.close();
+    await server.stop();
+  }
+  return { ...report, seconds: (Date.now() - started) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const chosenEngines = picked(engines, 'ENGINES', (engine) => engine.name);
+  const chosenStories = picked(stories, 'STORIES', (story) => story.name.split(' ')[0]!);
+  const reports: EngineReport[] = [];
+  for (const engine of chosenEngines) {
+    console.log(`\n${engine.name}:`);
+    reports.push(await runEngine(engine, chosenStories));
+  }
+  console.log('\nengine     version          passed  failed  time');
+  for (const r of reports) console.log(`${r.engine.padEnd(10)} ${r.version.padEnd(16)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${r.seconds.toFixed(1)} s`);
+  const passed = reports.reduce((sum, r) => sum + r.passed, 0);
+  const failed = reports.reduce((sum, r) => sum + r.failed, 0);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+await main();

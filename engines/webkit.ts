@@ -1,0 +1,90 @@
+// WebKit through WebKitGTK's WebDriver (WebKitWebDriver, classic WebDriver: it has no BiDi) and
+// webdriverio, under a virtual X display. The browser is webkit-browser.py: MiniBrowser keeps no
+// data in automation mode, so a relaunch would find an empty profile. WebKit has no offline
+// switch a driver can reach: the link is cut, and `navigator.onLine` stays true.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+import { freePort, stopProcess } from './processes';
+import { pageExpression, type EngineBrowser, type LaunchOptions, type PageFunction } from './driver';
+
+export const webkitDriverPath = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
+export const browserScript = fileURLToPath(new URL('./webkit-browser.py', import.meta.url));
+
+type Session = Awaited<ReturnType<typeof remote>>;
+
+/** What a WebKit run needs besides the browser: an X display and the driver. */
+export interface WebKitHost {
+  launch(options: LaunchOptions): Promise<EngineBrowser>;
+  stop(): Promise<void>;
+}
+
+/** Starts Xvfb and WebKitWebDriver for a run of WebKit stories. */
+export async function startWebKitHost(): Promise<WebKitHost> {
+  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const display = `:${await firstLine(xvfb)}`;
+  const port = await freePort();
+  const driver = spawn(webkitDriverPath, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
+  const processes = [driver, xvfb];
+  return {
+    launch: (options) => launchWebKit(port, options),
+    async stop() {
+      for (const child of processes) await stopProcess(child);
+    },
+  };
+}
+
+function openSession(port: number, profileDir: string): Promise<Session> {
+  return remote({
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'error',
+    connectionRetryCount: 20,
+    capabilities: {
+      browserName: 'sw-outbox-webkit',
+      'wdio:enforceWebDriverClassic': true,
+      'webkitgtk:browserOptions': { binary: browserScript, args: [`--profile=${profileDir}`] },
+    } as WebdriverIO.Capabilities,
+  });
+}
+
+async function launchWebKit(port: number, options: LaunchOptions): Promise<EngineBrowser> {
+  let session = await openSession(port, options.profileDir);
+  return {
+    engine: 'webkit',
+    version: String(session.capabilities.browserVersion ?? 'unknown'),
+    async goto(path) {
+      await session.url(options.origin + path);
+    },
+    async reload() {
+      await session.refresh();
+    },
+    evaluate<A, R>(fn: PageFunction<A, R>, arg: A) {
+      return session.execute(`return ${pageExpression(fn, arg)};`) as Promise<R>;
+    },
+    click: (selector) => session.$(selector).click(),
+    type: (selector, text) => session.$(selector).setValue(text),
+    // U+E007 is WebDriver's Enter key.
+    pressEnter: (selector) => session.$(selector).addValue('\uE007'),
+    async setOffline(offline) {
+      if (offline) options.network.cut();
+      else options.network.restore();
+    },
+    async relaunch() {
+      await session.deleteSession();
+      session = await openSession(port, options.profileDir);
+    },
+    close: () => session.deleteSession(),
+  };
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(output.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it named its display`)));
+  });
+}
