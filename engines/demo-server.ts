@@ -2,9 +2,9 @@
 // a fresh database of its own, on a port the OS picks. Its hooks are called straight, never
 // through the link, so a cut network does not stop the test from reading the server.
 import { rmSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Todo, WriteRecord } from '../demo/server/db';
-import { stopProcess } from './processes';
+import { spawnOwned, stopProcess } from './processes';
 
 export type { Todo, WriteRecord };
 
@@ -38,7 +38,7 @@ const fixturePages = 'engines/pages';
 export async function startDemoServer(dataDir: string): Promise<DemoServer> {
   rmSync(dataDir, { recursive: true, force: true });
   const env = { ...process.env, PORT: '0', DATA_DIR: dataDir, OUTBOX_TEST_HOOKS: '1', STATIC_DIRS: `dist/demo:dist:e2e/pages:${fixturePages}` };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnOwned(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await announcedPort(child);
   const base = `http://127.0.0.1:${port}`;
   const call = async (method: string, path: string, body?: unknown): Promise<Response> => {

@@ -1,13 +1,40 @@
-// Child processes and ports of a run: what the server, the display and the driver share.
-import type { ChildProcess } from 'node:child_process';
+// Child processes and ports of a run: what the server, the display and the driver share. Each
+// child leads a process group of its own, so stopping it also stops what it started (the driver's
+// browser), and a run that is interrupted stops them all before it exits.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
 
-/** Ends a child this run started and resolves once it has exited. */
+const running = new Set<ChildProcess>();
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) signalGroup(child, 'SIGTERM');
+    process.exit(130);
+  });
+}
+
+/** Starts a program in a process group of its own; `stopProcess` ends the group. */
+export function spawnOwned(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const child = spawn(command, args, { ...options, detached: true });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  return child;
+}
+
+/** Ends a child started with `spawnOwned`, and what it started; resolves once it has exited. */
 export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.on('exit', () => resolve());
-    child.kill('SIGTERM');
+    signalGroup(child, 'SIGTERM');
   });
 }
 

@@ -16,6 +16,8 @@ const storyTimeoutMs = 90_000;
 interface EngineReport {
   engine: string;
   version: string;
+  /** Whether the engine's pages have Background Sync, as a page of the app saw it. */
+  backgroundSync: string;
   passed: number;
   failed: number;
   seconds: number;
@@ -40,7 +42,7 @@ const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed
 /** Runs every story in one engine; the engine's setup failing fails each story with its reason. */
 async function runEngine(engine: Engine, chosen: Story[]): Promise<EngineReport> {
   const started = Date.now();
-  const report: EngineReport = { engine: engine.name, version: '-', passed: 0, failed: 0, seconds: 0 };
+  const report: EngineReport = { engine: engine.name, version: '-', backgroundSync: '-', passed: 0, failed: 0, seconds: 0 };
   const missing = engine.missing();
   if (missing) {
     console.error(`\n✗✗ ${engine.name} CANNOT RUN HERE: ${missing}. Its ${chosen.length} stories count as failed.`);
@@ -60,6 +62,7 @@ async function runEngine(engine: Engine, chosen: Story[]): Promise<EngineReport>
         browser = await run.launch({ origin: `http://127.0.0.1:${link.port}`, profileDir, network: link });
         report.version = browser.version;
         await withTimeout(story.run({ browser, server }), storyTimeoutMs, story.name);
+        if (report.backgroundSync === '-') report.backgroundSync = (await browser.evaluate(() => 'SyncManager' in window, null)) ? 'yes' : 'no';
         report.passed++;
         console.log(`  ✓ ${engine.name} · ${story.name} (${seconds(storyStarted)} s)`);
       } catch (error) {
@@ -86,8 +89,10 @@ async function main(): Promise<void> {
     console.log(`\n${engine.name}:`);
     reports.push(await runEngine(engine, chosenStories));
   }
-  console.log('\nengine     version          passed  failed  time');
-  for (const r of reports) console.log(`${r.engine.padEnd(10)} ${r.version.padEnd(16)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${r.seconds.toFixed(1)} s`);
+  console.log('\nengine     version          background sync  passed  failed  time');
+  for (const r of reports) {
+    console.log(`${r.engine.padEnd(10)} ${r.version.padEnd(16)} ${r.backgroundSync.padEnd(15)}  ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${r.seconds.toFixed(1)} s`);
+  }
   const passed = reports.reduce((sum, r) => sum + r.passed, 0);
   const failed = reports.reduce((sum, r) => sum + r.failed, 0);
   console.log(`${passed} passed, ${failed} failed`);

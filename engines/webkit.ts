@@ -2,10 +2,10 @@
 // webdriverio, under a virtual X display. The browser is webkit-browser.py: MiniBrowser keeps no
 // data in automation mode, so a relaunch would find an empty profile. WebKit has no offline
 // switch a driver can reach: the link is cut, and `navigator.onLine` stays true.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
-import { freePort, stopProcess } from './processes';
+import { freePort, spawnOwned, stopProcess } from './processes';
 import { pageExpression, type EngineBrowser, type LaunchOptions, type PageFunction } from './driver';
 
 export const webkitDriverPath = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
@@ -21,10 +21,10 @@ export interface WebKitHost {
 
 /** Starts Xvfb and WebKitWebDriver for a run of WebKit stories. */
 export async function startWebKitHost(): Promise<WebKitHost> {
-  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const xvfb = spawnOwned('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const display = `:${await firstLine(xvfb)}`;
   const port = await freePort();
-  const driver = spawn(webkitDriverPath, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
+  const driver = spawnOwned(webkitDriverPath, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
   const processes = [driver, xvfb];
   return {
     launch: (options) => launchWebKit(port, options),
