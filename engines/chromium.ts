@@ -2,7 +2,7 @@
 // page and its service workers, so Chromium is told as well as cut off.
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/browser';
-import { pageExpression, type PageFunction, type EngineBrowser, type LaunchOptions } from './driver';
+import { scriptedNavigation, type EngineBrowser, type LaunchOptions } from './driver';
 
 /** Launches Chromium on `options.profileDir`. */
 export async function launchChromium(options: LaunchOptions): Promise<EngineBrowser> {
@@ -15,15 +15,7 @@ export async function launchChromium(options: LaunchOptions): Promise<EngineBrow
   return {
     engine: 'chromium',
     version,
-    async goto(path) {
-      await current.page.goto(options.origin + path);
-    },
-    async reload() {
-      await current.page.reload();
-    },
-    evaluate<A, R>(fn: PageFunction<A, R>, arg: A) {
-      return current.page.evaluate(pageExpression(fn, arg)) as Promise<R>;
-    },
+    ...scriptedNavigation(() => current.page, options.origin),
     click: (selector) => current.page.click(selector),
     type: (selector, text) => current.page.fill(selector, text),
     pressEnter: (selector) => current.page.press(selector, 'Enter'),

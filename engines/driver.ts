@@ -54,3 +54,25 @@ export interface LaunchOptions {
 export function pageExpression<A, R>(fn: PageFunction<A, R>, arg: A): string {
   return `(() => { const __name = (f) => f; return (${fn.toString()})(${JSON.stringify(arg ?? null)}); })()`;
 }
+
+/** What Playwright's and puppeteer's pages have alike: enough to navigate and evaluate. */
+export interface ScriptablePage {
+  goto(url: string): Promise<unknown>;
+  reload(): Promise<unknown>;
+  evaluate(expression: string): Promise<unknown>;
+}
+
+/** `goto`, `reload` and `evaluate` on the page a tool holds now (a relaunch gives it a new one). */
+export function scriptedNavigation(page: () => ScriptablePage, origin: string): Pick<EngineBrowser, 'goto' | 'reload' | 'evaluate'> {
+  return {
+    async goto(path) {
+      await page().goto(origin + path);
+    },
+    async reload() {
+      await page().reload();
+    },
+    evaluate<A, R>(fn: PageFunction<A, R>, arg: A) {
+      return page().evaluate(pageExpression(fn, arg)) as Promise<R>;
+    },
+  };
+}

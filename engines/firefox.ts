@@ -2,7 +2,7 @@
 // build). Its page-level offline switch leaves the service worker online, so the browser is
 // taken offline as a whole, `Services.io.offline` in its privileged (chrome) scope, and cut off.
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { pageExpression, type EngineBrowser, type LaunchOptions, type PageFunction } from './driver';
+import { scriptedNavigation, type EngineBrowser, type LaunchOptions } from './driver';
 
 /** Debian's Firefox ESR unless FIREFOX_PATH says otherwise. */
 export const firefoxPath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -42,15 +42,7 @@ export async function launchFirefox(options: LaunchOptions): Promise<EngineBrows
   return {
     engine: 'firefox',
     version,
-    async goto(path) {
-      await current.page.goto(options.origin + path);
-    },
-    async reload() {
-      await current.page.reload();
-    },
-    evaluate<A, R>(fn: PageFunction<A, R>, arg: A) {
-      return current.page.evaluate(pageExpression(fn, arg)) as Promise<R>;
-    },
+    ...scriptedNavigation(() => current.page, options.origin),
     // Locators wait for the element and find it again if the page re-renders it meanwhile.
     click: (selector) => current.page.locator(selector).click(),
     type: (selector, text) => current.page.locator(selector).fill(text),
