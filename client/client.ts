@@ -1,10 +1,14 @@
 import type { Workbox } from 'workbox-window';
 import { proxy } from 'comlink';
-import { eventChannelName, outboxHeaders } from '../protocol';
+import { eventChannelName, keepLimit } from '../protocol';
 import type { ConflictAnswer, EntrySummary, OutboxEvent, OutboxEventType, OutboxSettings, OutboxStatus } from '../protocol';
 import { WorkerConnection } from './connection';
-import { OptimisticTracker } from './optimistic-tracker';
+import { OptimisticTracker, type OptimisticChange } from './optimistic-tracker';
+
+export type { OptimisticChange } from './optimistic-tracker';
 import { PageSide, type ConflictHandler, type CredentialsProvider } from './page-side';
+import { Nudges } from './nudges';
+import { Watches, type WatchListener } from './watch';
 import { controlled, registerWorker } from './register';
 import { Subscribable } from './subscribable';
 
@@ -22,19 +26,12 @@ export interface ConnectOptions {
   nudgeIntervalMs?: number;
 }
 
-/** An optimistic change for `outbox.fetch`: apply it now, and return (or give) its undo. */
-export interface OptimisticChange {
-  apply?: () => void | (() => void);
-  undo?: () => void;
-  /** The representation the user's change was made from: what a `merge` merges against. */
-  base?: unknown;
-}
 
 type EventListener = (event: OutboxEvent) => void;
 type EventOf<T extends OutboxEventType> = Extract<OutboxEvent, { type: T }>;
 
 const unknownStatus: OutboxStatus = {
-  instance: '', pending: 0, inFlight: 0, dead: 0, online: true, draining: false, paused: false, lastError: null,
+  instance: '', pending: 0, inFlight: 0, dead: 0, online: true, draining: false, paused: false, lastError: null, servedOffline: false,
 };
 
 /**
@@ -51,12 +48,17 @@ export class OutboxClient extends Subscribable<EventListener> {
   private readonly channel = new BroadcastChannel(eventChannelName);
   private currentStatus: OutboxStatus = unknownStatus;
   private lastSeq = 0;
-  private nudgeTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly nudges: Nudges;
+  private readonly watches = new Watches(location.href);
+  /** Whether a worker controlled this page from its start (else it missed what the page loaded). */
+  private readonly controlledAtLoad = navigator.serviceWorker.controller !== null;
   private workbox: Workbox | null = null;
 
   constructor(private readonly options: ConnectOptions = {}) {
     super();
     this.connection = new WorkerConnection(navigator.serviceWorker, options.callTimeoutMs ?? 4000, this.pageSide);
+    const neverAnswered = (): boolean => this.currentStatus.instance === '';
+    this.nudges = new Nudges(this.connection, () => this.currentStatus.pending > 0, neverAnswered, () => void this.resync().catch(() => undefined));
     // Events are a broadcast (they reach this tab even while its Comlink line is being re-made).
     this.channel.onmessage = (message: MessageEvent<OutboxEvent>) => this.receive(message.data);
     this.ready = this.start();
@@ -84,25 +86,8 @@ export class OutboxClient extends Subscribable<EventListener> {
    * `fetch`, with an optimistic change bound to the write: applied now, kept when the server
    * confirms, undone (with every later change of the same resource) when it refuses.
    */
-  async fetch(input: RequestInfo | URL, init?: RequestInit, change: OptimisticChange = {}): Promise<Response> {
-    const undo = change.apply?.() ?? change.undo;
-    let response: Response;
-    try {
-      const headers = new Headers(init?.headers);
-      if (change.base !== undefined) headers.set(outboxHeaders.base, JSON.stringify(change.base));
-      response = await fetch(input, { ...init, headers });
-    } catch (error) {
-      undo?.();
-      throw error;
-    }
-    const id = response.headers.get(outboxHeaders.id);
-    const resource = response.headers.get(outboxHeaders.resource);
-    if (response.status === 202 && id && resource) {
-      if (undo) this.track(id, resource, undo);
-    } else if (!response.ok) {
-      undo?.();
-    }
-    return response;
+  fetch(input: RequestInfo | URL, init?: RequestInit, change: OptimisticChange = {}): Promise<Response> {
+    return this.optimistic.fetch(input, init, change);
   }
 
   /** Registers the undo of an optimistic change against a queued write (`Outbox-Id`). */
@@ -133,6 +118,16 @@ export class OutboxClient extends Subscribable<EventListener> {
   /** The provider has new credentials (after a sign-in or a refresh): held writes go again. */
   credentialsChanged(): void {
     this.connection.post({ type: 'outbox:credentials-changed' });
+  }
+
+  /**
+   * Watches one resource or a path pattern (`/api/todos/*`, `*` one segment): the listener hears
+   * what is pending for it now, and each write queued, confirmed (with the server's
+   * representation), rolled back or in conflict, so a view re-renders just what changed.
+   * Returns the function that stops watching.
+   */
+  watch(pattern: string, listener: WatchListener): () => void {
+    return this.watches.add(pattern, listener);
   }
 
   list(): Promise<EntrySummary[]> {
@@ -187,9 +182,7 @@ export class OutboxClient extends Subscribable<EventListener> {
   /** Stops listening and nudging. */
   close(): void {
     this.channel.close();
-    if (this.nudgeTimer !== null) clearInterval(this.nudgeTimer);
-    removeEventListener('online', this.onOnline);
-    removeEventListener('focus', this.onFocus);
+    this.nudges.stop();
     this.connection.reset();
   }
 
@@ -199,33 +192,20 @@ export class OutboxClient extends Subscribable<EventListener> {
     } else {
       await controlled();
     }
+    // The worker did not see what this page loaded before it controlled the page: it keeps it now.
+    if (!this.controlledAtLoad) this.connection.post({ type: 'outbox:keep', urls: loadedUrls() });
     navigator.serviceWorker.addEventListener('controllerchange', () => void this.resync().catch(() => undefined));
-    addEventListener('online', this.onOnline);
-    addEventListener('focus', this.onFocus);
-    // A stopped worker has no timer of its own: while writes wait, open tabs wake it.
-    this.nudgeTimer = setInterval(() => {
-      if (this.currentStatus.pending > 0 || this.currentStatus.instance === '') this.connection.post({ type: 'outbox:nudge', force: false });
-      // A worker slow to start may have missed the first catch-up: try again until it answers.
-      if (this.currentStatus.instance === '') void this.resync().catch(() => undefined);
-    }, this.options.nudgeIntervalMs ?? 3000);
+    this.nudges.start(this.options.nudgeIntervalMs ?? 3000);
     await this.resync().catch((error: unknown) => console.warn('sw-outbox: the worker did not answer yet; the client keeps trying', error));
     return this;
   }
-
-
-  private readonly onOnline = (): void => {
-    this.connection.post({ type: 'outbox:nudge', force: true });
-  };
-
-  private readonly onFocus = (): void => {
-    this.connection.post({ type: 'outbox:nudge', force: false });
-  };
 
   /** Reconnects and reads what was missed while this tab was away or the worker was down. */
   private async resync(): Promise<void> {
     this.connection.reset();
     const missed = await this.connection.call((api) => api.history(this.lastSeq));
     for (const event of missed) this.receive(event);
+    this.watches.reset(await this.list());
     await this.refreshStatus();
   }
 
@@ -239,13 +219,19 @@ export class OutboxClient extends Subscribable<EventListener> {
     if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     this.optimistic.apply(event);
+    this.watches.follow(event);
     for (const listener of this.listeners) listener(event);
   }
-
 
 
   private setStatus(status: OutboxStatus): void {
     this.currentStatus = status;
     for (const listener of this.statusListeners) listener(status);
   }
+}
+
+/** What this page loaded, same-origin: the page itself and each resource it fetched. */
+function loadedUrls(): string[] {
+  const names = [location.href, ...performance.getEntriesByType('resource').map((entry) => entry.name)];
+  return [...new Set(names.filter((name) => new URL(name).origin === location.origin))].slice(0, keepLimit);
 }

@@ -2,6 +2,8 @@
 import { OutboxClient, type ConnectOptions } from './client';
 
 export { OutboxClient, type ConnectOptions, type OptimisticChange } from './client';
+export type { WatchUpdate, WatchListener } from './watch';
+export type { PendingWrite, WatchChange } from './pending-writes';
 export type { CredentialsProvider, ConflictHandler } from './page-side';
 export { OptimisticStore } from './optimistic';
 export { CallTimeoutError } from './connection';

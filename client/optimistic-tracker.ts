@@ -1,5 +1,13 @@
-import type { OutboxEvent } from '../protocol';
+import { outboxHeaders, type OutboxEvent } from '../protocol';
 import { OptimisticStore } from './optimistic';
+
+/** An optimistic change for `outbox.fetch`: apply it now, and return (or give) its undo. */
+export interface OptimisticChange {
+  apply?: () => void | (() => void);
+  undo?: () => void;
+  /** The representation the user's change was made from: what a `merge` merges against. */
+  base?: unknown;
+}
 
 /** Outcomes of writes that arrived before their page's `fetch` returned: only the last few matter. */
 const earlyOutcomeLimit = 200;
@@ -13,6 +21,31 @@ const earlyOutcomeLimit = 200;
 export class OptimisticTracker {
   private readonly store = new OptimisticStore();
   private readonly earlyOutcomes = new Map<string, 'confirmed' | 'failed'>();
+
+  /**
+   * `fetch`, with an optimistic change bound to the write: applied now, kept when the server
+   * confirms, undone (with every later change of the same resource) when it refuses.
+   */
+  async fetch(input: RequestInfo | URL, init: RequestInit | undefined, change: OptimisticChange): Promise<Response> {
+    const undo = change.apply?.() ?? change.undo;
+    let response: Response;
+    try {
+      const headers = new Headers(init?.headers);
+      if (change.base !== undefined) headers.set(outboxHeaders.base, JSON.stringify(change.base));
+      response = await fetch(input, { ...init, headers });
+    } catch (error) {
+      undo?.();
+      throw error;
+    }
+    const id = response.headers.get(outboxHeaders.id);
+    const resource = response.headers.get(outboxHeaders.resource);
+    if (response.status === 202 && id && resource) {
+      if (undo) this.track(id, resource, undo);
+    } else if (!response.ok) {
+      undo?.();
+    }
+    return response;
+  }
 
   /** Registers the undo of an optimistic change against a queued write (`Outbox-Id`). */
   track(id: string, resource: string, undo: () => void): void {

@@ -17,11 +17,12 @@ export class DemoServer {
     return (await this.request.get('/__test/writes')).json() as Promise<AuditedWrite[]>;
   }
 
-  /** Sets the faults mutating requests meet; with no argument, reads what is left of them. */
+  /** Sets the faults mutating requests meet (and the Cache-Control reads get); with no argument, reads what is left of them. */
   async faults(faults?: {
     delayMs?: number;
     fail?: { count: number; status: number; retryAfter?: string; body?: string; contentType?: string };
     requireAuth?: string;
+    readCacheControl?: string;
   }): Promise<unknown> {
     if (faults === undefined) return (await this.request.get('/__test/faults')).json();
     expect((await this.request.post('/__test/faults', { data: faults })).status()).toBe(204);

@@ -73,6 +73,8 @@ test('offline, writes answer at once, survive a reload, and reach the server onc
   await expect(card(page, 'Offline idea')).toHaveAttribute('data-state', 'pending');
   await expect(card(page, 'Buy soy milk')).toHaveAttribute('data-state', 'pending');
   await expect(page.getByTestId('done-list').getByText('Buy soy milk')).toBeVisible();
+  // The page shows each change before its answer comes: wait for the four answers themselves.
+  await expect.poll(() => answers.length).toBe(4);
   expect(answers).toEqual(Array(4).fill({ status: 202, fromWorker: true }));
   expect(await server.writes()).toHaveLength(1);
 

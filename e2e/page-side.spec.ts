@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { DemoServer, openDropIn } from './demo';
-import { nextEvent, pageFetch, stopServiceWorkers, waitForDrain } from '../testing';
+import { goOnline, nextEvent, pageFetch, stopServiceWorkers, waitForDrain } from '../testing';
 
 // The worker asks the pages over Comlink for what only the app knows: the answer to a conflict
 // that waits for a person, and fresh credentials. The first page that answers wins; a page that
@@ -65,7 +65,8 @@ test('after the browser stops the worker, a replay asks the open page for creden
   const queued = await pageFetch(page, '/api/todos', { method: 'POST', headers: { ...json, Authorization: 'Bearer old' }, body: JSON.stringify({ title: 'after a restart' }) });
   expect(queued.status).toBe(202);
   await stopServiceWorkers(page);
-  await context.setOffline(false);
+  // The kit's online() starts the stopped worker first: Playwright's setOffline can hang on one.
+  await goOnline(page);
   await waitForDrain(page);
   expect((await server.todos()).map((todo) => todo.title)).toEqual(['after a restart']);
   const [write] = await server.writes();

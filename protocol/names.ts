@@ -11,6 +11,8 @@ export const outboxHeaders = {
   error: 'Outbox-Error',
   /** On a page's request: the representation (JSON) the change was made from, for merges. Never sent on. */
   base: 'Outbox-Base',
+  /** On a read: how many of the user's pending writes were laid over the answer. */
+  overlaid: 'Outbox-Overlaid',
 } as const;
 
 /**
@@ -31,4 +33,9 @@ export type PageMessage =
   | { type: 'outbox:connect' }
   | { type: 'outbox:nudge'; force: boolean }
   /** A page can supply fresh credentials now: held writes go again. */
-  | { type: 'outbox:credentials-changed' };
+  | { type: 'outbox:credentials-changed' }
+  /** What the page loaded (perhaps before the worker controlled it): the worker keeps what it would have kept. */
+  | { type: 'outbox:keep'; urls: string[] };
+
+/** At most this many URLs in one `outbox:keep`. */
+export const keepLimit = 500;

@@ -45,6 +45,20 @@ export interface OutboxSettings {
   maxBackoffMs: number;
   /** Same-origin pages and assets the worker keeps so the app opens offline (for apps with no worker of their own). */
   shell: string[];
+  /**
+   * Same-origin path prefixes whose navigations and GET assets the worker keeps, network first, so
+   * the app opens offline (docs/protocol.md, Offline reads). The drop-in worker keeps `/` (all);
+   * an app's own worker keeps its own caching (none). An empty list turns it off.
+   */
+  pages: string[];
+  /** How long a read waits for the network before a kept copy answers (the network's answer still refreshes it). */
+  readTimeoutMs: number;
+  /** Cap of the reads on routes kept for offline use, in bytes: the least recently used go first. */
+  maxKeptBytes: number;
+  /** Content types of route reads that are kept: `application/json` takes every JSON type; others match by prefix. */
+  keptTypes: string[];
+  /** Query parameters that only bust caches (jQuery's `cache: false` adds `_`): a read is kept and found without them. */
+  ignoredParams: string[];
 }
 
 /** The settings once resolved: every route with its own decided settings. */
@@ -65,12 +79,17 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   timeoutMs: 30_000,
   maxBackoffMs: 60_000,
   shell: [],
+  pages: [],
+  readTimeoutMs: 4_000,
+  maxKeptBytes: 20 * 1024 * 1024,
+  keptTypes: ['application/json'],
+  ignoredParams: ['_'],
 });
 
 /** Settings that are numbers (a `data-` attribute or a JSON file may give them as strings). */
-export const numericSettings = ['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs'] as const;
+export const numericSettings = ['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs', 'readTimeoutMs', 'maxKeptBytes'] as const;
 /** Settings that are lists (comma-separated as a `data-` attribute). */
-export const listSettings = ['routes', 'origins', 'shell'] as const;
+export const listSettings = ['routes', 'origins', 'shell', 'pages', 'keptTypes', 'ignoredParams'] as const;
 
 const conflictStrategies: readonly ConflictStrategy[] = ['server-wins', 'client-wins', 'last-write-wins', 'merge', 'manual'];
 
@@ -92,8 +111,17 @@ export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConf
     const own = typeof route === 'string' ? { path: route } : route;
     return { path: own.path, coalesce: own.coalesce ?? settings.coalesce, conflict: checkStrategy(own.conflict ?? settings.conflict) };
   });
-  const shell = toList(settings.shell).filter((url): url is string => typeof url === 'string');
-  return { ...settings, conflict: checkStrategy(settings.conflict), routes, origins: toList(settings.origins), shell };
+  const strings = (list: string[] | string): string[] => toList(list).filter((item): item is string => typeof item === 'string');
+  return {
+    ...settings,
+    conflict: checkStrategy(settings.conflict),
+    routes,
+    origins: strings(settings.origins),
+    shell: strings(settings.shell),
+    pages: strings(settings.pages),
+    keptTypes: strings(settings.keptTypes),
+    ignoredParams: strings(settings.ignoredParams),
+  };
 }
 
 /** The query parameter of the worker's URL that carries its settings as JSON. */

@@ -49,6 +49,8 @@ export interface OutboxStatus {
   draining: boolean;
   paused: boolean;
   lastError: string | null;
+  /** The last read on a route was answered from a kept copy (the network failed): pages show offline data. */
+  servedOffline: boolean;
 }
 
 interface EventBase {
@@ -117,7 +119,7 @@ export interface WorkerApi {
   resume(): Promise<void>;
   /** Makes a partition (the app's key for the signed-in user) active: only its writes are sent, listed and counted. */
   setPartition(partition: string): Promise<void>;
-  /** Removes every write of a partition (default: the active one), as an app does on sign-out. */
+  /** Removes every write and every kept read of a partition (default: the active one), as an app does on sign-out. */
   clear(partition?: string): Promise<void>;
   /**
    * Hands the worker this page's side of the line (a Comlink proxy), so the worker can ask it for

@@ -6,9 +6,10 @@ import { InFlight } from './send/in-flight';
 import { dayMs } from './lanes/scheduler';
 import { assembleOutbox, type Outbox } from './outbox';
 import { listenForFetches, type Unavailable } from './intercept/fetch-listener';
-import { learnFromRead } from './intercept/learn';
 import { isMutating, routeFor } from './intercept/routes';
-import { precacheShell, shellPaths } from './intercept/shell';
+import { learnFromRead } from './reads/learn';
+import { PageRules, forgetOldCaches, precacheShell } from './reads/pages';
+import { keepWhatThePageLoaded } from './reads/first-visit';
 import { listenForPageMessages } from './pages/message-listener';
 import { announceActivation, sendWhileHoldingTheLock, takeControlAtOnce } from './pages/lifecycle';
 
@@ -55,14 +56,18 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
       if (network.down) throw new Error('sw-outbox: still offline; the browser will fire sync again');
     },
   });
-  const ready = start(config, options.databaseName, () => reportBlocked(), () => void syncQueue.registerSync());
+  // A new version opens (and so upgrades) the log only once it takes over from the old one.
+  const ready = whenActive().then(() => start(config, options.databaseName, () => reportBlocked(), () => void syncQueue.registerSync()));
   const outboxOrUnavailable = (): Promise<Outbox | Unavailable> =>
     Promise.race([ready, blocked.then(() => 'storage-blocked' as const)]).catch(() => 'storage-failed' as const);
 
-  const shell = shellPaths(config.shell, self.location.origin);
-  self.addEventListener('install', (event) => event.waitUntil(precacheShell(shell)));
-  listenForFetches({ config, outbox: outboxOrUnavailable, observeReads: options.observeReads !== false, shell });
-  listenForPageMessages(ready);
+  const origin = self.location.origin;
+  const onRoute = (url: URL): boolean => routeFor(url, config, origin) !== null;
+  const pages = new PageRules(config, origin, onRoute);
+  self.addEventListener('install', (event) => event.waitUntil(precacheShell(pages.shellPaths)));
+  self.addEventListener('activate', (event) => event.waitUntil(forgetOldCaches()));
+  listenForFetches({ config, outbox: outboxOrUnavailable, observeReads: options.observeReads !== false, pages });
+  listenForPageMessages(ready, async (urls) => keepWhatThePageLoaded(urls, origin, onRoute, pages, (await ready).reads));
   if (options.takeControl) takeControlAtOnce();
   announceActivation(ready, blocked);
   void ready.then(sendWhileHoldingTheLock);
@@ -73,6 +78,17 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
     learn: async (request, response) => learnFromRead((await ready).log.learned, config, request, response),
     replay: () => ready.then(({ scheduler }) => scheduler.kick(true)),
   };
+}
+
+/**
+ * Resolves once this worker is active (or activating). Until then an older version may still be
+ * using the log: opening it would upgrade its schema under that worker, which then could not
+ * store writes. A worker the browser restarts later is active already.
+ */
+function whenActive(): Promise<void> {
+  const state = (self as unknown as { serviceWorker?: ServiceWorker }).serviceWorker?.state;
+  if (state === undefined || state === 'activating' || state === 'activated') return Promise.resolve();
+  return new Promise((resolve) => self.addEventListener('activate', () => resolve(), { once: true }));
 }
 
 /** Opens the log and assembles the worker's parts over it. */
@@ -90,6 +106,7 @@ async function start(config: OutboxConfig, databaseName: string | undefined, onB
       },
     },
     (id) => inFlight.isSending(id),
+    config.maxKeptBytes,
   );
   outbox = await assembleOutbox(log, inFlight, config, {
     fetch: (input, init) => fetch(input, init),

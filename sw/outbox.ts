@@ -12,6 +12,7 @@ import { Settler } from './outcome/settle';
 import type { OutcomeContext } from './outcome/context';
 import { ConflictDesk } from './pages/conflict-desk';
 import { PageRegistry, type PageWindows } from './pages/page-registry';
+import type { ReadParts } from './reads/route-reads';
 
 /** How long open pages have to answer a request for credentials. */
 export const credentialsTimeoutMs = 3_000;
@@ -40,6 +41,8 @@ export interface Outbox {
   live: LiveSender;
   pages: PageRegistry;
   desk: ConflictDesk;
+  /** What answering reads on routes works with. */
+  reads: ReadParts;
 }
 
 /**
@@ -65,7 +68,7 @@ export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config:
     paused: () => gate.paused,
     draining: () => scheduler.draining,
   });
-  const outcomes: OutcomeContext = { entries: log.entries, learned: log.learned, events, status, config };
+  const outcomes: OutcomeContext = { entries: log.entries, learned: log.learned, kept: log.kept, events, status, config };
   const pages = new PageRegistry(world.windows);
   const desk: ConflictDesk = new ConflictDesk(pages, outcomes, gate, () => void scheduler.kick(true));
   const settler = new Settler(outcomes, (entry) => desk.ask(entry));
@@ -75,5 +78,6 @@ export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config:
   });
   const scheduler: Scheduler = new Scheduler({ config, entries: log.entries, gate, network, inFlight, dispatcher, status, outcomes });
   const live = new LiveSender({ entries: log.entries, gate, network, inFlight, dispatcher, scheduler });
-  return { instance, config, log, events, status, gate, network, inFlight, scheduler, live, pages, desk };
+  const reads: ReadParts = { config, log, status, partition: () => gate.partition };
+  return { instance, config, log, events, status, gate, network, inFlight, scheduler, live, pages, desk, reads };
 }

@@ -10,9 +10,9 @@ import type { PageLine } from '../sw/pages/page-registry';
 
 let databases = 0;
 
-/** A log in a fresh fake IndexedDB database; `isSending` says which writes are on the wire (none by default). */
-export function openTestLog(isSending: (id: string) => boolean = () => false, hooks: Parameters<typeof openLog>[1] = {}): Promise<OutboxLog> {
-  return openLog(`test-${++databases}-${Date.now()}`, hooks, isSending);
+/** A log in a fresh fake IndexedDB database; `isSending` says which writes are on the wire (none by default), `maxKeptBytes` caps kept reads. */
+export function openTestLog(isSending: (id: string) => boolean = () => false, hooks: Parameters<typeof openLog>[1] = {}, maxKeptBytes?: number): Promise<OutboxLog> {
+  return openLog(`test-${++databases}-${Date.now()}`, hooks, isSending, maxKeptBytes);
 }
 
 const origin = 'http://app.test';

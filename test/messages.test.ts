@@ -6,6 +6,13 @@ describe('messages from pages', () => {
     expect(readPageMessage({ type: 'outbox:connect' }, 1)).toEqual({ type: 'outbox:connect' });
     expect(readPageMessage({ type: 'outbox:nudge', force: true }, 0)).toEqual({ type: 'outbox:nudge', force: true });
     expect(readPageMessage({ type: 'outbox:credentials-changed' }, 0)).toEqual({ type: 'outbox:credentials-changed' });
+    expect(readPageMessage({ type: 'outbox:keep', urls: ['http://app.test/'] }, 0)).toEqual({ type: 'outbox:keep', urls: ['http://app.test/'] });
+  });
+
+  it('takes no more URLs to keep than the limit, and only strings', () => {
+    expect(readPageMessage({ type: 'outbox:keep', urls: Array(501).fill('http://app.test/') }, 0)).toBe('malformed');
+    expect(readPageMessage({ type: 'outbox:keep', urls: [42] }, 0)).toBe('malformed');
+    expect(readPageMessage({ type: 'outbox:keep', urls: 'http://app.test/' }, 0)).toBe('malformed');
   });
 
   it('calls a message that names the outbox but is wrong in any way malformed', () => {

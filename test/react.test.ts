@@ -6,7 +6,7 @@ import type { OutboxStatus } from '../protocol';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-const idle: OutboxStatus = { instance: 'w1', pending: 0, inFlight: 0, dead: 0, online: true, draining: false, paused: false, lastError: null };
+const idle: OutboxStatus = { instance: 'w1', pending: 0, inFlight: 0, dead: 0, online: true, draining: false, paused: false, lastError: null, servedOffline: false };
 
 /** A status store like the client's: a value and listeners told of each change. */
 function fakeStore(): StatusStore & { set(status: OutboxStatus): void; listeners: number } {

@@ -1,4 +1,4 @@
-import type { EntrySummary } from '../../client/index';
+import type { PendingWrite } from '../../client/index';
 
 export interface Todo {
   id: number | string;
@@ -10,7 +10,10 @@ export interface Todo {
 
 export type CardState = 'synced' | 'pending' | 'conflict';
 
-/** The board as this tab sees it: the server's items plus its own writes not yet confirmed. */
+/**
+ * The board as this tab sees it: the server's items, which the worker answers with this browser's
+ * unsent writes laid over them, and which cards have writes still waiting.
+ */
 export class Board {
   readonly items = new Map<string, Todo>();
   /** Outbox ids of writes still waiting, by item. */
@@ -33,19 +36,14 @@ export class Board {
     for (const todo of todos) this.items.set(String(todo.id), todo);
   }
 
-  /** Replays this tab's queued writes over the server's list: what the user did offline stays visible. */
-  overlay(entries: EntrySummary[]): void {
-    for (const entry of entries) {
-      if (entry.state === 'dead') continue;
-      const key = itemKeyOf(entry.resource);
-      const json = (entry.json ?? {}) as Partial<Todo>;
-      if (entry.method === 'POST') this.items.set(key, { title: '', done: false, notes: '', version: 0, ...json, id: key });
-      else if (entry.method === 'DELETE') this.items.delete(key);
-      else {
-        const item = this.items.get(key);
-        if (item) this.items.set(key, { ...item, ...json, id: item.id });
-      }
-      this.markPending(key, entry.id);
+  /** Which cards have writes still waiting, as the worker has them now (a watch over the board's items). */
+  showPending(writes: PendingWrite[]): void {
+    this.pending.clear();
+    for (const write of writes) {
+      const key = itemKeyOf(write.resource);
+      const ids = this.pending.get(key) ?? new Set<string>();
+      ids.add(write.id);
+      this.pending.set(key, ids);
     }
   }
 
@@ -54,22 +52,13 @@ export class Board {
     return (this.pending.get(key)?.size ?? 0) > 0 ? 'pending' : 'synced';
   }
 
-  markPending(key: string, outboxId: string): void {
-    this.conflicts.delete(key);
-    const ids = this.pending.get(key) ?? new Set<string>();
-    ids.add(outboxId);
-    this.pending.set(key, ids);
-  }
-
   hasPending(key: string): boolean {
     return (this.pending.get(key)?.size ?? 0) > 0;
   }
 
-  settle(key: string, outboxId: string): void {
+  /** The card has a new write, or the server settled one: a conflict mark it had is gone. */
+  clearConflict(key: string): void {
     this.conflicts.delete(key);
-    const ids = this.pending.get(key);
-    ids?.delete(outboxId);
-    if (ids?.size === 0) this.pending.delete(key);
   }
 
   markConflict(key: string): void {

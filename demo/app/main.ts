@@ -25,16 +25,24 @@ function isTodo(value: unknown): value is Todo {
   return typeof value === 'object' && value !== null && 'id' in value && 'title' in value;
 }
 
-/** The server's list, with this browser's queued writes laid over it (they survive a reload). */
+/**
+ * The server's list, which the worker answers with this browser's unsent writes laid over it
+ * (offline, from the copy it kept): what the user did survives a reload, online or not.
+ */
 async function loadBoard(): Promise<void> {
-  const response = await fetch('/api/todos');
-  if (response.ok) board.load((await response.json()) as Todo[]);
-  const queue = await outbox.list();
-  board.overlay(queue);
+  const response = await fetch('/api/todos').catch(() => null);
+  if (response?.ok) board.load((await response.json()) as Todo[]);
   board.changed();
+  const queue = await outbox.list();
   conflictPanel.showWaiting(queue);
   renderQueue(queue, outbox);
 }
+
+// Which cards wait for the server: a watch over the board's items, re-drawn on every change.
+outbox.watch('/api/todos/*', ({ pending }) => {
+  board.showPending(pending);
+  board.changed();
+});
 
 /** Any event may change the queue: the inspector follows, a few times a second at most. */
 let queueRefresh: ReturnType<typeof setTimeout> | null = null;
@@ -67,7 +75,6 @@ async function addTodo(title: string): Promise<void> {
   const outboxId = response.headers.get(outboxHeaders.id);
   const resource = response.headers.get(outboxHeaders.resource);
   if (response.status === 202 && outboxId && resource) {
-    board.markPending(key, outboxId);
     outbox.track(outboxId, resource, () => {
       board.items.delete(board.resolve(key));
       board.changed();
@@ -103,7 +110,7 @@ async function changeTodo(key: string, method: 'PATCH' | 'DELETE', patch: Partia
     },
   );
   const outboxId = response.headers.get(outboxHeaders.id);
-  if (response.status === 202 && outboxId) board.markPending(key, outboxId);
+  if (response.status === 202 && outboxId) board.clearConflict(key);
   else if (response.ok && method === 'PATCH') acceptServerCopy(key, await response.json());
   else if (response.status === 412 || response.status === 409) {
     acceptServerCopy(key, await response.json().catch(() => null));
@@ -115,7 +122,7 @@ async function changeTodo(key: string, method: 'PATCH' | 'DELETE', patch: Partia
 
 outbox.on('confirmed', (event) => {
   const key = board.resolve(itemKeyOf(event.resource));
-  board.settle(key, event.id);
+  board.clearConflict(key);
   acceptServerCopy(key, event.body);
   board.changed();
 });
@@ -133,7 +140,7 @@ outbox.on('conflict', (event) => {
     notify(`Your change and someone else's overlap (${event.overlapping.join(', ') || event.reason}): choose below.`, 'error');
     return;
   }
-  board.settle(key, event.id);
+  board.clearConflict(key);
   if (!event.dropped) return;
   board.markConflict(key);
   const title = isTodo(event.server) ? event.server.title : key;
@@ -142,12 +149,25 @@ outbox.on('conflict', (event) => {
 });
 
 outbox.on('rejected', (event) => {
-  board.settle(board.resolve(itemKeyOf(event.resource)), event.id);
+  board.clearConflict(board.resolve(itemKeyOf(event.resource)));
   if (event.reason !== 'cascade') notify(`A change was refused by the server (${event.status ?? event.reason}) and taken back.`, 'error');
   void loadBoard();
 });
 
-outbox.subscribeStatus((status) => renderStatus(status, navigator.onLine));
+outbox.subscribeStatus((status) => {
+  renderStatus(status, navigator.onLine);
+  // Showing offline data with the network back: the board is read again from the server.
+  if (status.servedOffline && status.online && navigator.onLine) rereadSoon();
+});
+addEventListener('online', () => rereadSoon());
+
+let rereading: Promise<void> | null = null;
+/** One read of the board at a time, and not more than every two seconds. */
+function rereadSoon(): void {
+  rereading ??= new Promise((resolve) => setTimeout(resolve, 2000))
+    .then(() => loadBoard())
+    .finally(() => (rereading = null));
+}
 addEventListener('online', () => renderStatus(outbox.status, true));
 addEventListener('offline', () => renderStatus(outbox.status, false));
 

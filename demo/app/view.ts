@@ -35,6 +35,7 @@ export function renderStatus(status: OutboxStatus, browserOnline: boolean): void
   badge.textContent = `${status.pending} pending`;
   badge.className = `badge${status.pending > 0 ? ' busy' : ''}`;
   badge.dataset.count = String(status.pending);
+  byTestId('offline-banner').hidden = !status.servedOffline;
 }
 
 export function notify(text: string, kind: 'info' | 'error' = 'info'): void {

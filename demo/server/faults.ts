@@ -15,6 +15,8 @@ export interface Faults {
   fail?: FailFault;
   /** A session: writes must carry exactly this Authorization header, or get 401. */
   requireAuth?: string;
+  /** The Cache-Control of read answers (`no-cache` unless set: a worker may keep them). */
+  readCacheControl?: string;
 }
 
 export class FaultInjector {
@@ -43,6 +45,12 @@ export class FaultInjector {
     return taken;
   }
 
+  /** The Cache-Control an /api/ answer goes out with: reads may be kept (revalidated), writes' answers never. */
+  cacheControl(method: string): string {
+    if (method !== 'GET') return 'no-store';
+    return this.faults.readCacheControl ?? 'no-cache';
+  }
+
   /** Whether a write's Authorization header fails the session a test set up. */
   unauthorized(authorization: string | undefined): boolean {
     return this.faults.requireAuth !== undefined && authorization !== this.faults.requireAuth;
@@ -67,6 +75,10 @@ export function parseFaults(value: unknown): Faults | string {
   if (value.requireAuth !== undefined) {
     if (typeof value.requireAuth !== 'string' || value.requireAuth === '') return 'requireAuth must be a non-empty string';
     faults.requireAuth = value.requireAuth;
+  }
+  if (value.readCacheControl !== undefined) {
+    if (typeof value.readCacheControl !== 'string') return 'readCacheControl must be a string';
+    faults.readCacheControl = value.readCacheControl;
   }
   if (value.fail !== undefined) {
     const fail = value.fail;

@@ -111,7 +111,7 @@ async function handleRequest(app: App, req: IncomingMessage, res: ServerResponse
     if (isUnder(pathname, '/api')) {
       const response = await handleApi(app, req, target, pathname);
       await sleep(app.latencyMs);
-      sendApiResponse(res, { ...response, headers: { ...response.headers, 'Cache-Control': 'no-store' } });
+      sendApiResponse(res, { ...response, headers: { ...response.headers, 'Cache-Control': app.faults.cacheControl(req.method ?? 'GET') } });
     } else if (isUnder(pathname, '/__test')) {
       sendApiResponse(res, app.testHooks ? await handleTestHook(app, req, pathname) : jsonError(404, 'not found'));
     } else if (req.method === 'GET' || req.method === 'HEAD') {

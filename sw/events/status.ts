@@ -21,6 +21,7 @@ export interface StatusSources {
 export class StatusReporter {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastError: string | null = null;
+  private servedOffline = false;
 
   constructor(private readonly sources: StatusSources) {}
 
@@ -28,6 +29,13 @@ export class StatusReporter {
   noteError(error: string | null, confirmed: boolean): void {
     if (confirmed) this.lastError = null;
     else if (error !== null) this.lastError = error;
+  }
+
+  /** A read on a route was answered from a kept copy (true) or by the network (false). */
+  noteRead(fromKeptCopy: boolean): void {
+    if (this.servedOffline === fromKeptCopy) return;
+    this.servedOffline = fromKeptCopy;
+    this.changed();
   }
 
   async status(): Promise<OutboxStatus> {
@@ -42,6 +50,7 @@ export class StatusReporter {
       draining: sources.draining(),
       paused: sources.paused(),
       lastError: this.lastError,
+      servedOffline: this.servedOffline,
     };
   }
 

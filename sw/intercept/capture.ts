@@ -1,5 +1,5 @@
 import { outboxHeaders, type OutboxConfig, type Route } from '../../protocol';
-import type { EntryDraft } from '../log/entry';
+import { newIdempotencyKey, type EntryDraft } from '../log/entry';
 import { readVersion } from '../log/learning';
 import { isJson, isRecord, parseJson, parseJsonBytes } from '../json/json';
 import { newTempId, resourceKey, tempResourceUrl } from '../log/resource';
@@ -75,7 +75,7 @@ export async function captureWrite(
 
   const draft: EntryDraft = {
     id: crypto.randomUUID(),
-    idempotencyKey: request.headers.get('idempotency-key') ?? crypto.randomUUID(),
+    idempotencyKey: request.headers.get('idempotency-key') ?? newIdempotencyKey(),
     method: request.method,
     url: url.href,
     headers,

@@ -3,6 +3,7 @@ import type { OutboxEvent } from '../../protocol';
 import type { StoredEntry } from './entry';
 import type { KnownVersion } from './learning';
 import type { IdMapping } from './remap';
+import type { KeptRead } from './kept-reads';
 import { logVersion, upgradeLog } from './migrations';
 
 /** The log's schema, typed once (its history is in migrations.ts). */
@@ -12,6 +13,7 @@ export interface OutboxSchema extends DBSchema {
   idmap: { key: string; value: IdMapping };
   events: { key: number; value: OutboxEvent };
   meta: { key: string; value: unknown };
+  reads: { key: string; value: KeptRead; indexes: { usedAt: number; partitionUrl: [string, string] } };
 }
 
 export type Db = IDBPDatabase<OutboxSchema>;

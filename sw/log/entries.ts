@@ -151,6 +151,16 @@ export class EntryStore {
     return (await this.database.db).countFromIndex('entries', 'state', 'dead');
   }
 
+  /**
+   * The writes still to be sent (queued, held, or waiting on a conflict) of a resource and of the
+   * resources under it, in the order the page issued them: what a read of it is laid over.
+   */
+  async pendingAt(resource: string, partition: string): Promise<StoredEntry[]> {
+    const index = (await this.database.db).transaction('entries').store.index('lane');
+    const [own, under] = await Promise.all([index.getAll(IDBKeyRange.only(resource)), index.getAll(IDBKeyRange.bound(`${resource}/`, `${resource}/\uffff`))]);
+    return [...own, ...under].filter((entry) => entry.partition === partition).sort((a, b) => a.seq! - b.seq!);
+  }
+
   /** Writes in one state (say, `conflict`: those waiting for a person), oldest first. */
   async inState(state: StoredEntry['state']): Promise<StoredEntry[]> {
     return (await this.database.db).getAllFromIndex('entries', 'state', state);

@@ -62,6 +62,14 @@ export interface StoredEntry {
 /** Fields a write has before the log gives it a place and a chain. */
 export type EntryDraft = Omit<StoredEntry, 'seq' | 'lane' | 'chained' | 'baseVersion' | 'coalesced'>;
 
+/**
+ * A fresh `Idempotency-Key`: a UUID as a structured-field string, quoted, as
+ * draft-ietf-httpapi-idempotency-key-header-07 writes it (docs/protocol.md, Headers).
+ */
+export function newIdempotencyKey(): string {
+  return `"${crypto.randomUUID()}"`;
+}
+
 /** The body as JSON where it is JSON, else null. */
 export function jsonBodyOf(entry: Pick<StoredEntry, 'body' | 'contentType'>): unknown {
   if (entry.body === null || !isJson(entry.contentType)) return null;

@@ -4,6 +4,7 @@ import { GroupCommit } from './group-commit';
 import { HistoryStore } from './history';
 import { LearnedStore } from './learned';
 import { MetaStore } from './meta';
+import { KeptReads } from './kept-reads';
 
 /** The log's stores over one database: the writes, what was learned, the event history, meta. */
 export interface OutboxLog {
@@ -12,13 +13,20 @@ export interface OutboxLog {
   learned: LearnedStore;
   history: HistoryStore;
   meta: MetaStore;
+  kept: KeptReads;
 }
 
 /**
  * Opens (creating or upgrading) the write-ahead log in IndexedDB. `isSending` tells it which
- * writes are on the wire, so nothing is ever merged into one of them.
+ * writes are on the wire, so nothing is ever merged into one of them; `maxKeptBytes` caps the
+ * reads kept for offline use.
  */
-export async function openLog(name: string | undefined, hooks: DatabaseHooks, isSending: SendingCheck): Promise<OutboxLog> {
+export async function openLog(
+  name: string | undefined,
+  hooks: DatabaseHooks,
+  isSending: SendingCheck,
+  maxKeptBytes = Number.POSITIVE_INFINITY,
+): Promise<OutboxLog> {
   const database = await LogDatabase.open(name, hooks);
   return {
     database,
@@ -26,5 +34,6 @@ export async function openLog(name: string | undefined, hooks: DatabaseHooks, is
     learned: new LearnedStore(database),
     history: new HistoryStore(database),
     meta: new MetaStore(database),
+    kept: new KeptReads(database, maxKeptBytes),
   };
 }

@@ -43,6 +43,12 @@ const steps: Step[] = [
     tx.objectStore('entries').createIndex('partitionLane', ['partition', 'lane']);
     await updateEntries(tx, (entry) => ({ partition: '', ...entry }));
   },
+  // Reads on routes kept for offline use, per partition, evicted least recently used first.
+  async (db) => {
+    const reads = db.createObjectStore('reads', { keyPath: 'id' });
+    reads.createIndex('usedAt', 'usedAt');
+    reads.createIndex('partitionUrl', ['partition', 'url']);
+  },
 ];
 
 export const logVersion = steps.length;

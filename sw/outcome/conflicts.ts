@@ -1,5 +1,5 @@
 import type { ConflictAnswer } from '../../protocol';
-import { jsonBodyOf, type StoredEntry } from '../log/entry';
+import { jsonBodyOf, newIdempotencyKey, type StoredEntry } from '../log/entry';
 import { versionOf } from '../log/learning';
 import { conflictEvents, resolvedEvents } from '../events/kinds';
 import { jsonBytes } from '../json/json';
@@ -44,7 +44,7 @@ export async function settleConflict(
     return { kind: 'wait', state: 'conflict', entry: waits, networkDown: false };
   }
   if (action.kind === 'resend' && !dropped) {
-    const resent: StoredEntry = { ...entry, baseVersion: serverVersion, chained: false, idempotencyKey: crypto.randomUUID() };
+    const resent: StoredEntry = { ...entry, baseVersion: serverVersion, chained: false, idempotencyKey: newIdempotencyKey() };
     if (action.body !== undefined) resent.body = jsonBytes(action.body);
     await entries.put(resent);
     events.emit(...resolvedEvents(entry, action.how));
@@ -68,7 +68,7 @@ export async function answerConflict(context: OutcomeContext, id: string, answer
     await deadLetter(context, entry, 'discarded', null, false);
   } else {
     await entries.put({
-      ...entry, body: jsonBytes(answer.body), state: 'queued', idempotencyKey: crypto.randomUUID(),
+      ...entry, body: jsonBytes(answer.body), state: 'queued', idempotencyKey: newIdempotencyKey(),
       failures: 0, nextAttemptAt: 0, reason: null, serverState: null, overlapping: [],
     });
     events.emit(...resolvedEvents(entry, 'manual'));

@@ -7,6 +7,7 @@ import { isRecord, readBody } from '../json/json';
 import type { Attempt, Outcome } from './classify';
 import type { OutcomeContext } from './context';
 import { deadLetter } from './dead-letter';
+import { keepConfirmed } from '../reads/write-through';
 import { settleConflict, type PersonAsker } from './conflicts';
 import type { Step } from './step';
 
@@ -63,7 +64,9 @@ export class Settler {
       const body = await readBody(response);
       const version = versionOf(response, body, config);
       const mapping = entry.tempId ? idMappingOf(entry, body, response.headers.get('location'), config.idField, Date.now()) : null;
-      const settled = await entries.confirm(entry, { version, representation: isRecord(body) || Array.isArray(body) ? body : null, mapping });
+      const representation = isRecord(body) || Array.isArray(body) ? body : null;
+      const settled = await entries.confirm(entry, { version, representation, mapping });
+      await keepConfirmed(this.context.kept, config, entry, representation, mapping).catch(() => undefined);
       events.emit(...confirmedEvents(entry, { status: response.status, body, version }, live));
       if (mapping) events.emit(idMapEvent(mapping));
       status.changed();

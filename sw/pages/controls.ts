@@ -80,6 +80,7 @@ export function createControls(parts: ControlParts, clientId: string): WorkerApi
     clear: async (partition = gate.partition) => {
       // Dropping a user's writes on purpose still says so, write by write, so tabs roll back.
       events.dropped(await entries.clearPartition(partition), 'cleared');
+      await log.kept.clearPartition(partition);
       status.changed();
     },
     connectPage: async (page: PageApi) => pages.connect(clientId, page as unknown as PageLine),

@@ -1,4 +1,4 @@
-import type { PageMessage } from '../../protocol';
+import { keepLimit, type PageMessage } from '../../protocol';
 
 /** Why a message was not acted on: `foreign` is not addressed to the outbox at all. */
 export type UnreadMessage = 'foreign' | 'malformed';
@@ -23,6 +23,11 @@ export function readPageMessage(data: unknown, portCount: number): PageMessage |
     }
     case 'outbox:credentials-changed':
       return only('type') && portCount === 0 ? { type } : 'malformed';
+    case 'outbox:keep': {
+      const { urls } = data as { urls?: unknown };
+      const valid = Array.isArray(urls) && urls.length <= keepLimit && urls.every((url) => typeof url === 'string');
+      return valid && only('type', 'urls') && portCount === 0 ? { type, urls: urls as string[] } : 'malformed';
+    }
     default:
       return 'malformed';
   }

@@ -1,0 +1,103 @@
+import type { LogDatabase } from './database';
+
+/** A read on a route kept for offline use: the answer as the server gave it, and when. */
+export interface KeptRead {
+  /** `partition`, `url` and the digests of the request headers its answer varies on. */
+  id: string;
+  partition: string;
+  /** The whole URL read, query included. */
+  url: string;
+  /** Request headers the answer varies on (its `Vary`), and a digest of each value as it was asked. */
+  varyNames: string[];
+  varyDigests: string[];
+  status: number;
+  /** Response headers, minus `Set-Cookie`. */
+  headers: [string, string][];
+  body: ArrayBuffer;
+  storedAt: number;
+  usedAt: number;
+}
+
+/** Meta key of the running total of bytes kept. */
+const totalKey = 'keptBytes';
+
+/**
+ * The reads on routes kept for offline use, in the log's database: per partition, never more than
+ * `maxBytes` of bodies, the least recently used going first. It only stores: what is kept, and how
+ * an answer is laid over, are decided in sw/reads/.
+ */
+export class KeptReads {
+  constructor(private readonly database: LogDatabase, private readonly maxBytes: number) {}
+
+  /** Keeps a read, replacing the one for the same URL and vary values; false when it is larger than the cap. */
+  async keep(read: KeptRead): Promise<boolean> {
+    if (read.body.byteLength > this.maxBytes) return false;
+    const tx = (await this.database.db).transaction(['reads', 'meta'], 'readwrite');
+    const reads = tx.objectStore('reads');
+    const meta = tx.objectStore('meta');
+    let total = ((await meta.get(totalKey)) as number | undefined) ?? 0;
+    total += read.body.byteLength - ((await reads.get(read.id))?.body.byteLength ?? 0);
+    await reads.put(read);
+    for (let cursor = await reads.index('usedAt').openCursor(); cursor && total > this.maxBytes; cursor = await cursor.continue()) {
+      if (cursor.value.id === read.id) continue;
+      total -= cursor.value.body.byteLength;
+      await cursor.delete();
+    }
+    await meta.put(total, totalKey);
+    await tx.done;
+    return true;
+  }
+
+  /** The kept reads of one URL in a partition (one per set of vary values). */
+  async of(partition: string, url: string): Promise<KeptRead[]> {
+    return (await this.database.db).getAllFromIndex('reads', 'partitionUrl', [partition, url]);
+  }
+
+  /** Marks a kept read as used now, so it is the last to be evicted. */
+  async touch(read: KeptRead): Promise<void> {
+    await (await this.database.db).put('reads', { ...read, usedAt: Date.now() });
+  }
+
+  /**
+   * Rewrites the kept reads of these URLs in a partition with `change` (a confirmed write laid over
+   * what was kept): a new body, `remove` (the resource is gone), or null to leave it as it is.
+   */
+  async rewrite(partition: string, urls: string[], change: (read: KeptRead) => ArrayBuffer | 'remove' | null): Promise<void> {
+    const tx = (await this.database.db).transaction(['reads', 'meta'], 'readwrite');
+    const reads = tx.objectStore('reads');
+    let total = ((await tx.objectStore('meta').get(totalKey)) as number | undefined) ?? 0;
+    for (const url of urls) {
+      for (const read of await reads.index('partitionUrl').getAll([partition, url])) {
+        const body = change(read);
+        if (body === null) continue;
+        total -= read.body.byteLength;
+        if (body === 'remove') {
+          await reads.delete(read.id);
+          continue;
+        }
+        total += body.byteLength;
+        await reads.put({ ...read, body });
+      }
+    }
+    await tx.objectStore('meta').put(total, totalKey);
+    await tx.done;
+  }
+
+  /** Removes every read kept for a partition (the app's sign-out). */
+  async clearPartition(partition: string): Promise<void> {
+    const tx = (await this.database.db).transaction(['reads', 'meta'], 'readwrite');
+    let total = ((await tx.objectStore('meta').get(totalKey)) as number | undefined) ?? 0;
+    for (let cursor = await tx.objectStore('reads').openCursor(); cursor; cursor = await cursor.continue()) {
+      if (cursor.value.partition !== partition) continue;
+      total -= cursor.value.body.byteLength;
+      await cursor.delete();
+    }
+    await tx.objectStore('meta').put(total, totalKey);
+    await tx.done;
+  }
+
+  /** Bytes of bodies kept now. */
+  async totalBytes(): Promise<number> {
+    return ((await (await this.database.db).get('meta', totalKey)) as number | undefined) ?? 0;
+  }
+}

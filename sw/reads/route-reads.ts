@@ -1,0 +1,102 @@
+import { outboxHeaders, type OutboxConfig } from '../../protocol';
+import type { OutboxLog } from '../log';
+import { jsonBodyOf, type StoredEntry } from '../log/entry';
+import { resourceKey, tempIdsIn } from '../log/resource';
+import type { StatusReporter } from '../events/status';
+import { isJson, readBody } from '../json/json';
+import { learnFromRead } from './learn';
+import { isKeepable, keptUrlOf, matchingRead, offlineAnswer, toKeptRead } from './keeping';
+import { overlayRead, type OverlayWrite } from './overlay';
+
+/** What answering a read on a route works with. */
+export interface ReadParts {
+  config: OutboxConfig;
+  log: OutboxLog;
+  status: StatusReporter;
+  /** The active partition: reads are kept for it, and answered from its copies only. */
+  partition: () => string;
+}
+
+/** How the network came out within the read timeout. */
+type NetworkAnswer = Response | 'failed' | 'late';
+
+/**
+ * A GET on a route (docs/protocol.md, Offline reads): sent to the network, whose answer is kept
+ * for offline use and learned from; when the network fails (or is slower than `readTimeoutMs`),
+ * the kept copy answers, marked offline with its age. Either way the user's pending writes are
+ * laid over it. A read of a create's temporary URL is answered from the log alone: the server
+ * does not know it yet. `request` is already addressed to real ids.
+ */
+export async function answerRead(request: Request, parts: ReadParts, afterAnswer: (work: Promise<unknown>) => void): Promise<Response> {
+  const url = new URL(request.url);
+  if (tempIdsIn(url).length > 0) return fromTheLogAlone(resourceKey(url), parts);
+  const network = fetch(request);
+  const answer = await within(network, parts.config.readTimeoutMs);
+  if (answer instanceof Response) {
+    afterAnswer(keepAndLearn(request, answer.clone(), parts));
+    parts.status.noteRead(false);
+    return laidOver(request, answer, parts);
+  }
+  const keptUrl = keptUrlOf(request.url, parts.config.ignoredParams);
+  const kept = await matchingRead(await parts.log.kept.of(parts.partition(), keptUrl), request);
+  if (!kept) return network;
+  // The network may still answer: its copy replaces the kept one for next time.
+  if (answer === 'late') afterAnswer(network.then((late) => keepAndLearn(request, late, parts)).catch(() => undefined));
+  afterAnswer(parts.log.kept.touch(kept));
+  parts.status.noteRead(true);
+  return laidOver(request, offlineAnswer(kept, Date.now()), parts);
+}
+
+/** The network's answer, or why there is none yet: failed, or not within `timeoutMs`. */
+function within(network: Promise<Response>, timeoutMs: number): Promise<NetworkAnswer> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+  const settled = network.then((response) => response, () => 'failed' as const);
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+}
+
+/** Keeps a keepable answer for the active partition, and learns its version. */
+export async function keepAndLearn(request: Request, response: Response, parts: ReadParts): Promise<void> {
+  await learnFromRead(parts.log.learned, parts.config, request, response.clone()).catch(() => undefined);
+  if (!isKeepable(response, parts.config)) return;
+  // A read that does not fit (the origin's quota) is simply not kept.
+  const read = await toKeptRead(request, keptUrlOf(request.url, parts.config.ignoredParams), response, parts.partition(), Date.now());
+  await parts.log.kept.keep(read).catch(() => false);
+}
+
+/** A pending write as the overlay sees it. */
+export function overlayWriteOf(entry: StoredEntry): OverlayWrite {
+  return {
+    method: entry.method, resource: entry.resource, json: jsonBodyOf(entry),
+    tempId: entry.tempId, tempUrl: entry.tempUrl, count: 1 + entry.coalesced.length,
+  };
+}
+
+/** An answer with the pending writes of its resource (and its members) laid over it; others unchanged. */
+async function laidOver(request: Request, response: Response, parts: ReadParts): Promise<Response> {
+  if (response.status !== 200 || !isJson(response.headers.get('content-type'))) return response;
+  const url = new URL(keptUrlOf(request.url, parts.config.ignoredParams));
+  const resource = resourceKey(url);
+  const writes = await parts.log.entries.pendingAt(resource, parts.partition());
+  if (writes.length === 0) return response;
+  const { idField, selfField } = parts.config;
+  const result = overlayRead(resource, await readBody(response), writes.map(overlayWriteOf), { idField, selfField }, url.search === '');
+  if (result.kind === 'unchanged') return response;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  headers.set(outboxHeaders.overlaid, String(result.applied));
+  if (result.kind === 'gone') return new Response(null, { status: 404, headers });
+  return new Response(JSON.stringify(result.body), { status: 200, headers });
+}
+
+/** A read of a create the server has not confirmed yet: the create and the writes after it, or 404. */
+async function fromTheLogAlone(resource: string, parts: ReadParts): Promise<Response> {
+  const writes = await parts.log.entries.pendingAt(resource, parts.partition());
+  const { idField, selfField } = parts.config;
+  const result = overlayRead(resource, null, writes.map(overlayWriteOf), { idField, selfField }, true);
+  const headers = new Headers({ 'Content-Type': 'application/json' });
+  if (result.kind !== 'body') return new Response(null, { status: 404, headers });
+  headers.set(outboxHeaders.overlaid, String(result.applied));
+  return new Response(JSON.stringify(result.body), { status: 200, headers });
+}

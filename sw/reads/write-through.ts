@@ -1,0 +1,38 @@
+import type { OutboxConfig } from '../../protocol';
+import { jsonBodyOf, type StoredEntry } from '../log/entry';
+import type { KeptReads } from '../log/kept-reads';
+import { laneAfter, type IdMapping } from '../log/remap';
+import { isRecord, jsonBytes, parseJsonBytes } from '../json/json';
+import { overlayRead, parentOf, type OverlayWrite } from './overlay';
+
+/**
+ * A confirmed write laid over the kept copies of its item and its collection, so an offline read
+ * after it shows what the server now has: the real id of a create (never its temporary one, never
+ * both), an edit, a deletion. The server's representation is used where the answer had one.
+ */
+export async function keepConfirmed(
+  kept: KeptReads,
+  config: Pick<OutboxConfig, 'idField' | 'selfField'>,
+  entry: StoredEntry,
+  representation: unknown,
+  mapping: IdMapping | null,
+): Promise<void> {
+  const resource = mapping ? laneAfter(mapping) : entry.resource;
+  const full = isRecord(representation);
+  const write: OverlayWrite = {
+    // With the server's whole representation, an edit is a replacement: nothing is guessed.
+    method: entry.method === 'PATCH' && full ? 'PUT' : entry.method,
+    resource,
+    json: full ? representation : jsonBodyOf(entry),
+    tempId: null,
+    tempUrl: null,
+    count: 1,
+  };
+  const fields = { idField: config.idField, selfField: config.selfField };
+  await kept.rewrite(entry.partition, [resource, parentOf(resource)], (read) => {
+    const url = new URL(read.url);
+    const result = overlayRead(url.origin + url.pathname.replace(/\/+$/, ''), parseJsonBytes(read.body), [write], fields, url.search === '');
+    if (result.kind === 'gone') return 'remove';
+    return result.kind === 'body' ? jsonBytes(result.body) : null;
+  });
+}
