@@ -19,9 +19,9 @@ test('a worker update takes over the log: nothing lost, nothing sent twice, and 
     await pageFetch(page, '/api/todos', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `queued ${i}` }) });
     await pageFetch(page, `/api/todos/${item.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ notes: `edit ${i}` }) });
   }
-  const activated = nextEvent(page, 'activated');
+  const activated = await nextEvent(page, 'activated');
   await useSettings(page, { maxAttempts: 9 });
-  expect(await activated).toMatchObject({ type: 'activated', logVersion });
+  expect(await activated.received).toMatchObject({ type: 'activated', logVersion });
   // The new worker has the old one's log, and its pause.
   expect(await outboxStatus(page)).toMatchObject({ pending: 10, paused: true });
   expect(await server.writes()).toHaveLength(1);

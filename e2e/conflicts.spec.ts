@@ -30,9 +30,9 @@ async function changeElsewhere(item: ServerTodo, change: Record<string, unknown>
 async function meetConflict(page: Page, request: APIRequestContext, item: ServerTodo, mine: Record<string, unknown>, theirs: Record<string, unknown>) {
   await editOffline(page, item, mine);
   await changeElsewhere(item, theirs, request);
-  const conflict = nextEvent(page, 'conflict');
+  const conflict = await nextEvent(page, 'conflict');
   await page.context().setOffline(false);
-  return conflict;
+  return conflict.received;
 }
 
 test('merge: changes to different fields of one item both stand', async ({ page, request }) => {
@@ -40,9 +40,9 @@ test('merge: changes to different fields of one item both stand', async ({ page,
   await openDropIn(page);
   await editOffline(page, item, { done: true });
   await changeElsewhere(item, { title: 'renamed elsewhere' }, request);
-  const resolved = nextEvent(page, 'resolved');
+  const resolved = await nextEvent(page, 'resolved');
   await page.context().setOffline(false);
-  expect(await resolved).toMatchObject({ how: 'merge' });
+  expect(await resolved.received).toMatchObject({ how: 'merge' });
   await waitForDrain(page);
   expect(await server.todos()).toMatchObject([{ title: 'renamed elsewhere', done: true, version: 3 }]);
   const statuses = (await server.writes()).slice(1).map((write) => write.status);
@@ -71,9 +71,9 @@ test('manual: the user discards the change; the server keeps its state and the p
   const conflict = meetConflict(page, request, item, { done: true }, { notes: 'elsewhere' });
   const asked = await conflict;
   expect(asked).toMatchObject({ waiting: true, reason: 'manual', strategy: 'manual' });
-  const rejected = nextEvent(page, 'rejected');
+  const rejected = await nextEvent(page, 'rejected');
   expect(await page.evaluate((id) => window.outbox.resolve(id, { discard: true }), asked.id as string)).toBe(true);
-  expect(await rejected).toMatchObject({ id: asked.id, reason: 'discarded' });
+  expect(await rejected.received).toMatchObject({ id: asked.id, reason: 'discarded' });
   await waitForDrain(page);
   expect(await server.todos()).toMatchObject([{ title: 'kept', done: false, notes: 'elsewhere' }]);
 });

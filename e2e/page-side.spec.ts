@@ -36,17 +36,17 @@ test('a conflict that waits is asked of a page that connects later, and its answ
   await context.setOffline(true);
   expect((await pageFetch(page, `/api/todos/${item.id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ title: 'mine' }) })).status).toBe(202);
   expect((await request.patch(`/api/todos/${item.id}`, { data: { title: 'theirs' } })).status()).toBe(200);
-  const waiting = nextEvent(page, 'conflict');
+  const waiting = await nextEvent(page, 'conflict');
   await context.setOffline(false);
-  expect(await waiting).toMatchObject({ waiting: true, reason: 'overlapping changes' });
+  expect(await waiting.received).toMatchObject({ waiting: true, reason: 'overlapping changes' });
   // The first page has no answer: the write waits, its lane behind it.
   expect((await page.evaluate(() => window.outbox.list())).map((entry) => entry.state)).toEqual(['conflict']);
 
   const later = await context.newPage();
   await openDropIn(later);
-  const resolved = nextEvent(page, 'resolved');
+  const resolved = await nextEvent(page, 'resolved');
   await answerConflictsByJoining(later);
-  expect(await resolved).toMatchObject({ how: 'manual' });
+  expect(await resolved.received).toMatchObject({ how: 'manual' });
   expect(await later.evaluate(() => (window as unknown as { asked: unknown[] }).asked)).toMatchObject([
     { base: { title: 'base' }, local: { title: 'mine' }, server: { title: 'theirs' }, overlapping: ['title'] },
   ]);

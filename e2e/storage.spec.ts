@@ -16,11 +16,11 @@ test('the log deleted under the worker: tabs are told which writes went; later w
   const item = await server.create('deleted log');
   await openDropIn(page);
   await context.setOffline(true);
-  const told = nextEvent(page, 'rejected');
+  const told = await nextEvent(page, 'rejected');
   expect((await patch(page, item.id, { title: 'gone with the log' })).status).toBe(202);
   // What a user does with "Delete database" in devtools, or an app with indexedDB.deleteDatabase.
   await page.evaluate(() => new Promise((resolve, reject) => Object.assign(indexedDB.deleteDatabase('sw-outbox'), { onsuccess: resolve, onerror: reject })));
-  expect(await told).toMatchObject({ type: 'rejected', reason: 'deleted', resource: expect.stringContaining(`/api/todos/${item.id}`), lostFields: ['title'] });
+  expect(await told.received).toMatchObject({ type: 'rejected', reason: 'deleted', resource: expect.stringContaining(`/api/todos/${item.id}`), lostFields: ['title'] });
   expect((await outboxStatus(page)).pending).toBe(0);
 
   expect((await patch(page, item.id, { done: true })).status).toBe(202);

@@ -5,7 +5,7 @@ import { PathPattern, Watches, type WatchUpdate } from '../client/watch';
 const origin = 'http://app.test';
 let seq = 0;
 const at = () => ({ seq: ++seq, at: Date.now() });
-const queued = (id: string, resource: string, method = 'PATCH'): OutboxEvent => ({ type: 'queued', id, method, url: resource, resource, tempId: null, ...at() });
+const queued = (id: string, resource: string, method = 'PATCH', tempId: string | null = null): OutboxEvent => ({ type: 'queued', id, method, url: resource, resource, tempId, ...at() });
 
 describe('path patterns a view watches', () => {
   it('matches a resource, or one path segment per *', () => {
@@ -42,7 +42,7 @@ describe('watching the pending writes of a path', () => {
     const watches = new Watches(`${origin}/`);
     const updates: WatchUpdate[] = [];
     const stop = watches.add('/api/todos/*', (update) => updates.push(update));
-    watches.follow({ ...queued('c1', `${origin}/api/todos/tmp-a`, 'POST'), tempId: 'tmp-a' });
+    watches.follow(queued('c1', `${origin}/api/todos/tmp-a`, 'POST', 'tmp-a'));
     watches.follow(queued('p1', `${origin}/api/todos/tmp-a`));
     watches.follow({ type: 'idmap', tempId: 'tmp-a', realId: 7, tempUrl: `${origin}/api/todos/tmp-a`, realUrl: `${origin}/api/todos/7`, ...at() });
     expect(updates.at(-1)).toMatchObject({ change: { type: 'renamed', to: `${origin}/api/todos/7` }, pending: [{ id: 'c1' }, { id: 'p1', resource: `${origin}/api/todos/7` }] });

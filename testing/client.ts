@@ -33,10 +33,31 @@ export async function useSettings(page: Page, settings: Partial<OutboxSettings>,
   await workerAnswers(page);
 }
 
-/** Resolves with the next event of a type the page's client receives. */
-export function nextEvent(page: Page, type: OutboxEventType): Promise<Record<string, unknown>> {
-  return page.evaluate(
-    (type) => new Promise((resolve) => (window as unknown as DropInWindow).outbox.on(type, (event) => resolve(event as unknown as Record<string, unknown>))),
-    type,
+/** An event the page is listening for: `received` resolves with it when it comes. */
+export interface AwaitedEvent {
+  received: Promise<Record<string, unknown>>;
+}
+
+/** Where in the page the listeners of `nextEvent` keep what they are waiting for. */
+type ListeningWindow = DropInWindow & { swOutboxAwaited?: Record<string, Promise<unknown>> };
+
+let awaited = 0;
+
+/**
+ * Listens in the page for the next event of a type its client receives, and resolves once it
+ * listens, so the event cannot come before: `const conflict = await nextEvent(page, 'conflict')`,
+ * then what causes it, then `await conflict.received`.
+ */
+export async function nextEvent(page: Page, type: OutboxEventType): Promise<AwaitedEvent> {
+  const key = `${type}-${++awaited}`;
+  await page.evaluate(
+    ({ type, key }) => {
+      const listening = window as unknown as ListeningWindow;
+      listening.swOutboxAwaited ??= {};
+      listening.swOutboxAwaited[key] = new Promise((resolve) => listening.outbox.on(type, resolve));
+    },
+    { type, key },
   );
+  const received = page.evaluate((key) => (window as unknown as ListeningWindow).swOutboxAwaited![key]!, key) as Promise<Record<string, unknown>>;
+  return { received };
 }
