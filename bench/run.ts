@@ -1,13 +1,13 @@
 // `npm run bench`: sw-outbox against Workbox Background Sync and the floors (raw idb, plain
-// fetch), in one Chromium, on one local server, with and without added latency. Prints a table
-// and writes bench/results.json. Sizes can be scaled down for a quick look: BENCH_SCALE=0.1.
+// fetch), in one Chromium, on one local server, with and without added latency. Prints a table,
+// writes bench/results.json and draws bench/results.svg. Sizes can be scaled down for a quick
+// look: BENCH_SCALE=0.1.
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { chromiumLaunchOptions } from '../e2e/browser';
 import { workerUrlWithSettings } from '../protocol';
 import { startBenchServer, type BenchServer } from './server';
 import { WorkerHeap } from './worker-heap';
+import { report, type Row } from './report';
 
 type Contender = 'outbox' | 'workbox' | 'pass' | 'echo' | 'none';
 
@@ -22,16 +22,6 @@ const workerUrl: Record<Contender, string | null> = {
   none: null,
 };
 
-interface Row {
-  scenario: string;
-  contender: string;
-  latencyMs: number;
-  count: number;
-  ms: number;
-  p50?: number;
-  p95?: number;
-  workerHeapMb?: number[];
-}
 
 const rows: Row[] = [];
 let server: BenchServer;
@@ -203,13 +193,10 @@ async function online(contender: Contender, count: number, latencyMs: number): P
   return { scenario: 'online', contender, latencyMs, count, ms: sorted.reduce((a, b) => a + b, 0), p50: at(0.5), p95: at(0.95) };
 }
 
-const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
-const find = (scenario: string, contender: string, latencyMs: number, count?: number) =>
-  rows.find((row) => row.scenario === scenario && row.contender === contender && row.latencyMs === latencyMs && (count === undefined || row.count === count));
-
 async function main(): Promise<void> {
   server = await startBenchServer();
   browser = await chromium.launch(chromiumLaunchOptions());
+  const version = browser.version();
   const n = size(1000);
   try {
     console.error(`enqueue ${n}…`);
@@ -232,50 +219,7 @@ async function main(): Promise<void> {
     await server.close();
   }
 
-  const ratios = {
-    enqueueVsWorkbox: find('enqueue', 'workbox', 0)!.ms / find('enqueue', 'outbox', 0)!.ms,
-    enqueueVsIdbFloor: find('enqueue', 'outbox', 0)!.ms / find('enqueue', 'idb floor', 0)!.ms,
-    enqueueVsSwFloor: find('enqueue', 'outbox', 0)!.ms / find('enqueue', 'sw floor', 0)!.ms,
-    drainVsWorkbox0: find('drain', 'workbox', 0)!.ms / find('drain', 'outbox', 0)!.ms,
-    drainVsWorkbox20: find('drain', 'workbox', 20)!.ms / find('drain', 'outbox', 20)!.ms,
-    drainVsFetchFloor0: find('drain', 'outbox', 0)!.ms / find('drain', 'fetch floor', 0)!.ms,
-    drainVsFetchFloor20: find('drain', 'outbox', 20)!.ms / find('drain', 'fetch floor', 20)!.ms,
-    onlineP50OverPassMs0: find('online', 'outbox', 0)!.p50! - find('online', 'pass', 0)!.p50!,
-    onlineP50OverPassMs20: find('online', 'outbox', 20)!.p50! - find('online', 'pass', 20)!.p50!,
-  };
-  const scaleRows = rows.filter((row) => row.scenario === 'scale');
-  const perEntryUs = scaleRows.map((row) => Math.round((row.ms / row.count) * 1000));
-
-  console.log('\nscenario  contender     +latency  count     total ms   p50 ms  p95 ms  per write µs');
-  for (const row of rows) {
-    console.log(
-      [row.scenario.padEnd(9), row.contender.padEnd(13), `${row.latencyMs} ms`.padStart(8), String(row.count).padStart(6), fmt(row.ms).padStart(11),
-        (row.p50 === undefined ? '' : fmt(row.p50)).padStart(8), (row.p95 === undefined ? '' : fmt(row.p95)).padStart(7),
-        String(Math.round((row.ms / row.count) * 1000)).padStart(13), row.workerHeapMb ? `  worker live heap ${Math.min(...row.workerHeapMb)}–${Math.max(...row.workerHeapMb)} MB` : ''].join(' '),
-    );
-  }
-  const targets = [
-    ['enqueue: Workbox / sw-outbox', ratios.enqueueVsWorkbox, '>= 10'],
-    ['enqueue: sw-outbox / idb floor', ratios.enqueueVsIdbFloor, '<= 3'],
-    ['enqueue: sw-outbox / sw floor (no target)', ratios.enqueueVsSwFloor, '<= 3'],
-    ['drain +0 ms: Workbox / sw-outbox', ratios.drainVsWorkbox0, '>= 4'],
-    ['drain +20 ms: Workbox / sw-outbox', ratios.drainVsWorkbox20, '>= 4'],
-    ['drain +0 ms: sw-outbox / fetch floor', ratios.drainVsFetchFloor0, '<= 1.3'],
-    ['drain +20 ms: sw-outbox / fetch floor', ratios.drainVsFetchFloor20, '<= 1.3'],
-    ['online p50 over pass-through, +0 ms (ms)', ratios.onlineP50OverPassMs0, '< 2'],
-    ['online p50 over pass-through, +20 ms (ms)', ratios.onlineP50OverPassMs20, '< 2'],
-  ] as const;
-  console.log('\nratio                                         value   target');
-  for (const [name, value, target] of targets) {
-    const [op, bound] = target.split(' ') as [string, string];
-    const met = op === '>=' ? value >= Number(bound) : op === '<=' ? value <= Number(bound) : value < Number(bound);
-    console.log(`${name.padEnd(44)} ${value.toFixed(2).padStart(7)}   ${target.padEnd(7)} ${met ? 'met' : 'MISSED'}`);
-  }
-  console.log(`\nscale: µs per write for ${scaleRows.map((row) => row.count).join(' / ')} entries: ${perEntryUs.join(' / ')}`);
-  writeFileSync(
-    new URL('./results.json', import.meta.url),
-    `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, chromium: browser.version(), scale, rows, ratios, perEntryUs }, null, 2)}\n`,
-  );
+  report(rows, version, scale);
 }
 
 await main();

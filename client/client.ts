@@ -192,8 +192,9 @@ export class OutboxClient extends Subscribable<EventListener> {
     } else {
       await controlled();
     }
-    // The worker did not see what this page loaded before it controlled the page: it keeps it now.
-    if (!this.controlledAtLoad) this.connection.post({ type: 'outbox:keep', urls: loadedUrls() });
+    // The worker did not see what this page loaded before it controlled the page: it keeps it now
+    // (once the page has loaded, so its first reads are among what it loaded).
+    if (!this.controlledAtLoad) void pageLoaded().then(() => this.connection.post({ type: 'outbox:keep', urls: loadedUrls() }));
     navigator.serviceWorker.addEventListener('controllerchange', () => void this.resync().catch(() => undefined));
     this.nudges.start(this.options.nudgeIntervalMs ?? 3000);
     await this.resync().catch((error: unknown) => console.warn('sw-outbox: the worker did not answer yet; the client keeps trying', error));
@@ -234,4 +235,10 @@ export class OutboxClient extends Subscribable<EventListener> {
 function loadedUrls(): string[] {
   const names = [location.href, ...performance.getEntriesByType('resource').map((entry) => entry.name)];
   return [...new Set(names.filter((name) => new URL(name).origin === location.origin))].slice(0, keepLimit);
+}
+
+/** Resolves once the page has loaded (at once if it has). */
+function pageLoaded(): Promise<void> {
+  if (document.readyState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => addEventListener('load', () => resolve(), { once: true }));
 }

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { DemoServer, card, openBoard, openDropIn, renameCard } from './demo';
-import { pageFetch, useSettings, waitForDrain } from '../testing';
+import { pageFetch, readDatabase, useSettings, waitForDrain } from '../testing';
 
 // Offline reads: the app opens offline, and every read shows the user's pending writes laid over
 // what the worker kept (or what the server answers while they wait).
@@ -76,6 +76,10 @@ test('the plain jQuery page, visited once online and never reloaded online, open
   await expect
     .poll(() => page.evaluate(() => Promise.all(['/plain/', '/plain/app.js', '/plain/jquery.min.js', '/outbox.js'].map(async (url) => !!(await caches.match(url))))))
     .toEqual([true, true, true, true]);
+  // So is its list (read again by the worker, or by the page's next refresh through it).
+  await expect
+    .poll(async () => ((await readDatabase(page, 'sw-outbox', ['reads']))?.reads ?? []).map((read) => (read.value as { url: string }).url))
+    .toContain(new URL('/api/todos', page.url()).href);
 
   await context.setOffline(true);
   await page.fill('#title', 'made offline');

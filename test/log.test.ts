@@ -148,4 +148,36 @@ describe('the write-ahead log', () => {
     expect(await log.learned.mappingFor('tmp-old')).toBeUndefined();
     expect(await log.entries.get(pending.entry.id)).toMatchObject({ baseVersion: '"1"' });
   });
+
+  it('tells where a write stands before its commit is durable, and a failed commit leaves it in no log', async () => {
+    const log = await openTestLog();
+    const order: string[] = [];
+    const { placed, durable } = log.entries.appendEarly(draft('PATCH', '/api/todos/1', { n: 1 }));
+    const early = await placed.then((appended) => (order.push('placed'), appended));
+    await durable.then(() => order.push('durable'));
+    expect(order).toEqual(['placed', 'durable']);
+    expect(early).toMatchObject({ isHead: true, outcome: 'queued' });
+
+    // Cannot be cloned into IndexedDB: the commit fails after nothing was durable.
+    const failing = log.entries.appendEarly(draft('PATCH', '/api/todos/2', { n: 2 }, { baseRepresentation: () => 'not data' }));
+    await expect(failing.durable).rejects.toBeDefined();
+    expect((await log.entries.all()).map((entry) => entry.resource)).toEqual(['http://app.test/api/todos/1']);
+  });
+
+  it('never brings back a write that left the log while it was on the wire', async () => {
+    const log = await openTestLog();
+    const { entry } = await log.entries.append(draft('PATCH', '/api/todos/1', { n: 1 }));
+    expect(await log.entries.remove(entry.id)).toBe(true);
+    expect(await log.entries.put({ ...entry, failures: 1, nextAttemptAt: Date.now() + 500 })).toBe(false);
+    await log.entries.kill(entry, 'rejected', true);
+    expect(await log.entries.all()).toEqual([]);
+  });
+
+  it('confirms a write by its id, wherever the log placed it', async () => {
+    const log = await openTestLog();
+    const first = await log.entries.append(draft('PATCH', '/api/a', { n: 1 }));
+    const second = await log.entries.append(draft('PATCH', '/api/b', { n: 1 }));
+    await log.entries.confirm({ ...second.entry, seq: first.entry.seq }, { version: null, representation: null, mapping: null });
+    expect((await log.entries.all()).map((entry) => entry.id)).toEqual([first.entry.id]);
+  });
 });

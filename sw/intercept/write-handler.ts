@@ -33,10 +33,10 @@ export interface WriteParts {
 const nothingLeft = Promise.resolve();
 
 /**
- * A page's write, from the fetch event to its answer: captured, committed to the log before
- * anything else, then sent at once when it heads its lane (the page gets the server's answer) or
- * left to replay (the page gets `202 queued`). Never `202` before the write is durable
- * (docs/architecture.md walks through it).
+ * A page's write, from the fetch event to its answer: captured, committed to the log, and sent
+ * at once when it heads its lane (the page gets the server's answer) or left to replay (the page
+ * gets `202 queued`). The send may start while the commit is finishing, never before the write's
+ * place in the log is decided; never `202` before the write is durable (docs/architecture.md).
  */
 export async function handleWrite(original: Request, parts: WriteParts): Promise<HandledWrite> {
   const { config, log, events, status, gate, scheduler, live } = parts;
@@ -46,25 +46,34 @@ export async function handleWrite(original: Request, parts: WriteParts): Promise
   const captured = await captureWrite(request, config, route, Date.now()).catch(() => null);
   if (!captured) return answered(refusedResponse('unreadable-body', 'sw-outbox could not read this request'));
   if (!captured.ok) return answered(await passThroughOrRefuse(captured.request, captured.reason));
-  const appended = await log.entries.append({ ...captured.draft, partition: gate.partition }).catch((error: unknown) =>
-    // The origin's storage is full (or the browser gives it none): not the same fix as a broken log.
-    error instanceof DOMException && error.name === 'QuotaExceededError' ? ('storage-full' as const) : ('storage-failed' as const),
-  );
-  if (typeof appended === 'string') return answered(await passThroughOrRefuse(rebuilt(request, captured.draft.body), appended));
-  const { entry } = appended;
-  events.emit(queuedEvent(entry));
-  if (appended.outcome === 'cancelled') {
-    events.emit(...[...appended.removed, entry].flatMap((gone) => resolvedEvents(gone, 'cancelled')));
-  }
-  status.changed();
-  // A write behind others of its resource, or while this worker may not send, waits for replay.
-  if (appended.isHead && live.claim(entry)) {
-    const result = await live.send(entry, captured.liveHeaders);
-    if (result.kind === 'answered') return { response: result.response, settled: result.settled };
+  const { placed, durable } = log.entries.appendEarly({ ...captured.draft, partition: gate.partition });
+  // Tabs hear of a write once it is durable, whatever its send has come to by then.
+  const committed = durable.then((appended) => {
+    events.emit(queuedEvent(appended.entry));
+    if (appended.outcome === 'cancelled') events.emit(...[...appended.removed, appended.entry].flatMap((gone) => resolvedEvents(gone, 'cancelled')));
+    status.changed();
+    return appended;
+  }, whyNotStored);
+  const early = await placed.catch(whyNotStored);
+  if (typeof early === 'string') return answered(await passThroughOrRefuse(rebuilt(request, captured.draft.body), early));
+  // Heading its lane, with this worker free to send, the write goes now, while its commit
+  // finishes: a definitive answer reaches the page at once; any other waits for the commit.
+  if (early.isHead && live.claim(early.entry)) {
+    const result = await live.send(early.entry, captured.liveHeaders);
+    if (result.kind === 'answered') return { response: result.response, settled: Promise.all([result.settled, committed]).then(() => undefined) };
+    const stored = await committed;
+    if (typeof stored === 'string') return answered(refusedResponse(stored, `sw-outbox could not queue this request (${stored}), and sending it failed`));
     return answered(queuedResponse(result.entry, config, result.state));
   }
+  const stored = await committed;
+  if (typeof stored === 'string') return answered(await passThroughOrRefuse(rebuilt(request, captured.draft.body), stored));
   void scheduler.kick();
-  return answered(queuedResponse(entry, config, appended.outcome === 'cancelled' ? 'cancelled' : 'queued'));
+  return answered(queuedResponse(stored.entry, config, stored.outcome === 'cancelled' ? 'cancelled' : 'queued'));
+}
+
+/** Why the log could not store a write: a full origin is not the same fix as a broken log. */
+function whyNotStored(error: unknown): 'storage-full' | 'storage-failed' {
+  return error instanceof DOMException && error.name === 'QuotaExceededError' ? 'storage-full' : 'storage-failed';
 }
 
 function answered(response: Response): HandledWrite {

@@ -49,7 +49,27 @@ export class EntryStore {
 
   /** Commits a write (in the next group commit) and resolves once it is durable. */
   append(draft: EntryDraft): Promise<Appended> {
-    return this.commits.run((tx) => this.appendInTx(tx, draft));
+    return this.appendEarly(draft).durable;
+  }
+
+  /**
+   * Commits a write, telling as soon as its place in the log is decided (`placed`: inside the
+   * commit's transaction, before it is durable) and when it is durable. A write whose page waits
+   * may be sent from `placed` on (docs/protocol.md, The log); its page hears `202` only after
+   * `durable`. If the commit fails after `placed`, `durable` rejects and the write is in no log.
+   */
+  appendEarly(draft: EntryDraft): { placed: Promise<Appended>; durable: Promise<Appended> } {
+    let tellPlaced: (appended: Appended) => void = () => undefined;
+    const placed = new Promise<Appended>((resolve) => (tellPlaced = resolve));
+    const durable = this.commits.run(async (tx) => {
+      const appended = await this.appendInTx(tx, draft);
+      tellPlaced(appended);
+      return appended;
+    });
+    const placedOrFailed = Promise.race([placed, durable]);
+    // A caller that only waits for `durable` hears of a failure there, not as an unhandled `placed`.
+    placedOrFailed.catch(() => undefined);
+    return { placed: placedOrFailed, durable };
   }
 
   /**
@@ -79,8 +99,17 @@ export class EntryStore {
     return (await this.database.db).getFromIndex('entries', 'id', id);
   }
 
-  async put(entry: StoredEntry): Promise<void> {
-    await (await this.database.db).put('entries', entry);
+  /**
+   * Writes an entry's new state, only if it is still in the log (by id): a write discarded, cleared
+   * or never committed while it was on the wire is not brought back by what its send came to.
+   * False when it was not there.
+   */
+  async put(entry: StoredEntry): Promise<boolean> {
+    const tx = (await this.database.db).transaction('entries', 'readwrite');
+    const key = await tx.store.index('id').getKey(entry.id);
+    if (key !== undefined) await tx.store.put({ ...entry, seq: key });
+    await tx.done;
+    return key !== undefined;
   }
 
   /** Removes one entry; false when it is not there. */
@@ -99,8 +128,8 @@ export class EntryStore {
   async kill(entry: StoredEntry, reason: string, cascade: boolean): Promise<StoredEntry[]> {
     const tx = (await this.database.db).transaction('entries', 'readwrite');
     const lane = entry.lane;
-    const dead = deadLetter(entry, reason);
-    await tx.store.put(dead);
+    const key = await tx.store.index('id').getKey(entry.id);
+    if (key !== undefined) await tx.store.put({ ...deadLetter(entry, reason), seq: key });
     const cascaded: StoredEntry[] = [];
     if (cascade && lane !== undefined) {
       for (const later of await tx.store.index('lane').getAll(IDBKeyRange.only(lane))) {
@@ -192,8 +221,12 @@ export class EntryStore {
   private async appendInTx(tx: EntriesTx, draft: EntryDraft): Promise<Appended> {
     const entries = tx.objectStore('entries');
     const laneIndex = entries.index('lane');
-    const before = (await laneIndex.openCursor(IDBKeyRange.only(draft.resource), 'prev'))?.value;
-    const known = draft.versioned ? await tx.objectStore('versions').get(draft.resource) : undefined;
+    // Both reads at once: each is a round trip to the database, on the page's path.
+    const [last, known] = await Promise.all([
+      laneIndex.openCursor(IDBKeyRange.only(draft.resource), 'prev'),
+      draft.versioned ? tx.objectStore('versions').get(draft.resource) : undefined,
+    ]);
+    const before = last?.value;
     const entry = placeInLane(draft, before, known);
     if (before !== undefined && draft.coalesce) {
       // Only a delete can cancel the whole lane; anything else looks at the last write alone.
@@ -222,7 +255,9 @@ function deadLetter(entry: StoredEntry, reason: string): StoredEntry {
 
 /** The body of `confirm`, inside a group commit's transaction. */
 async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult): Promise<LaneAfterConfirm> {
-  if (entry.seq !== undefined) await tx.objectStore('entries').delete(entry.seq);
+  // By id, not by place: a write sent before its commit finished may have been given another.
+  const key = await tx.objectStore('entries').index('id').getKey(entry.id);
+  if (key !== undefined) await tx.objectStore('entries').delete(key);
   const lane = entry.lane ?? entry.resource;
   const { mapping } = result;
   if (mapping) await tx.objectStore('idmap').put(mapping);

@@ -1,0 +1,99 @@
+// What `npm run bench` reports from its rows: the table, the ratios against their targets, and the
+// same figures as bench/results.json and a chart, bench/results.svg.
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { drawChart, type ChartRow } from './chart';
+
+/** One measured scenario of one contender. */
+export interface Row {
+  scenario: string;
+  contender: string;
+  latencyMs: number;
+  count: number;
+  ms: number;
+  p50?: number;
+  p95?: number;
+  workerHeapMb?: number[];
+}
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
+
+/** Looks a row up by what it measured. */
+function finder(rows: Row[]) {
+  return (scenario: string, contender: string, latencyMs: number): Row | undefined =>
+    rows.find((row) => row.scenario === scenario && row.contender === contender && row.latencyMs === latencyMs);
+}
+
+/** The chart's rows: each measure's contenders in ms per write (the online ones as p50 ms), and its target. */
+function chartRows(rows: Row[], targets: readonly (readonly [string, number, string])[], isMet: (value: number, target: string) => boolean): ChartRow[] {
+  const find = finder(rows);
+  const perWrite = (row: Row | undefined) => (row ? row.ms / row.count : Number.NaN);
+  const ratio = (index: number, label: string) => ({ label, value: targets[index]![1], target: targets[index]![2], met: isMet(targets[index]![1], targets[index]![2]) });
+  const scale = rows.filter((row) => row.scenario === 'scale');
+  return [
+    { measure: 'online POST, +0 ms (p50)', unit: 'ms', bars: [{ contender: 'sw-outbox', value: find('online', 'outbox', 0)!.p50! }, { contender: 'pass-through worker', value: find('online', 'pass', 0)!.p50! }, { contender: 'no worker', value: find('online', 'none', 0)!.p50! }], ratio: ratio(0, 'over pass-through, ms') },
+    { measure: 'online POST, +20 ms (p50)', unit: 'ms', bars: [{ contender: 'sw-outbox', value: find('online', 'outbox', 20)!.p50! }, { contender: 'pass-through worker', value: find('online', 'pass', 20)!.p50! }, { contender: 'no worker', value: find('online', 'none', 20)!.p50! }], ratio: ratio(1, 'over pass-through, ms') },
+    { measure: 'drain, +0 ms', unit: 'ms', bars: [{ contender: 'sw-outbox', value: perWrite(find('drain', 'outbox', 0)) }, { contender: 'plain fetch ×6', value: perWrite(find('drain', 'fetch floor', 0)) }, { contender: 'Workbox', value: perWrite(find('drain', 'workbox', 0)) }], ratio: ratio(2, 'sw-outbox / fetch') },
+    { measure: 'drain, +20 ms', unit: 'ms', bars: [{ contender: 'sw-outbox', value: perWrite(find('drain', 'outbox', 20)) }, { contender: 'plain fetch ×6', value: perWrite(find('drain', 'fetch floor', 20)) }, { contender: 'Workbox', value: perWrite(find('drain', 'workbox', 20)) }], ratio: ratio(3, 'sw-outbox / fetch') },
+    { measure: 'enqueue offline', unit: 'ms', bars: [{ contender: 'sw-outbox', value: perWrite(find('enqueue', 'outbox', 0)) }, { contender: 'worker storing nothing', value: perWrite(find('enqueue', 'sw floor', 0)) }, { contender: 'Workbox', value: perWrite(find('enqueue', 'workbox', 0)) }], ratio: ratio(4, 'sw-outbox / floor') },
+    { measure: 'scale: drain per write', unit: 'ms', bars: scale.map((row) => ({ contender: `${row.count} entries`, value: perWrite(row) })), ratio: ratio(5, 'largest / smallest') },
+    { measure: 'scale: worker live heap', unit: 'MB', bars: scale.map((row) => ({ contender: `${row.count} entries`, value: Math.max(...(row.workerHeapMb ?? [Number.NaN])) })), ratio: ratio(6, 'MB at the largest') },
+  ];
+}
+
+/** Prints the table and the ratios, and writes results.json and results.svg beside this file. */
+export function report(rows: Row[], chromium: string, scale: number): void {
+  const find = finder(rows);
+  const ratios = {
+    enqueueVsWorkbox: find('enqueue', 'workbox', 0)!.ms / find('enqueue', 'outbox', 0)!.ms,
+    enqueueVsIdbFloor: find('enqueue', 'outbox', 0)!.ms / find('enqueue', 'idb floor', 0)!.ms,
+    enqueueVsSwFloor: find('enqueue', 'outbox', 0)!.ms / find('enqueue', 'sw floor', 0)!.ms,
+    drainVsWorkbox0: find('drain', 'workbox', 0)!.ms / find('drain', 'outbox', 0)!.ms,
+    drainVsWorkbox20: find('drain', 'workbox', 20)!.ms / find('drain', 'outbox', 20)!.ms,
+    drainVsFetchFloor0: find('drain', 'outbox', 0)!.ms / find('drain', 'fetch floor', 0)!.ms,
+    drainVsFetchFloor20: find('drain', 'outbox', 20)!.ms / find('drain', 'fetch floor', 20)!.ms,
+    onlineP50OverPassMs0: find('online', 'outbox', 0)!.p50! - find('online', 'pass', 0)!.p50!,
+    onlineP50OverPassMs20: find('online', 'outbox', 20)!.p50! - find('online', 'pass', 20)!.p50!,
+  };
+  const scaleRows = rows.filter((row) => row.scenario === 'scale');
+  const perEntryUs = scaleRows.map((row) => Math.round((row.ms / row.count) * 1000));
+
+  console.log('\nscenario  contender     +latency  count     total ms   p50 ms  p95 ms  per write µs');
+  for (const row of rows) {
+    console.log(
+      [row.scenario.padEnd(9), row.contender.padEnd(13), `${row.latencyMs} ms`.padStart(8), String(row.count).padStart(6), fmt(row.ms).padStart(11),
+        (row.p50 === undefined ? '' : fmt(row.p50)).padStart(8), (row.p95 === undefined ? '' : fmt(row.p95)).padStart(7),
+        String(Math.round((row.ms / row.count) * 1000)).padStart(13), row.workerHeapMb ? `  worker live heap ${Math.min(...row.workerHeapMb)}–${Math.max(...row.workerHeapMb)} MB` : ''].join(' '),
+    );
+  }
+  const heapAt = (row: Row | undefined) => (row?.workerHeapMb ? Math.max(...row.workerHeapMb) : Number.NaN);
+  const scaleFirst = scaleRows[0];
+  const scaleLast = scaleRows.at(-1);
+  const scaleGrowth = perEntryUs.at(-1)! / perEntryUs[0]!;
+  // The targets of the hot path: sw-outbox beside the floors (what a worker, or the network, costs anyway).
+  const targets = [
+    ['online p50 over pass-through, +0 ms (ms)', ratios.onlineP50OverPassMs0, '<= 0.5'],
+    ['online p50 over pass-through, +20 ms (ms)', ratios.onlineP50OverPassMs20, '<= 0.5'],
+    ['drain +0 ms: sw-outbox / fetch floor', ratios.drainVsFetchFloor0, '<= 1.5'],
+    ['drain +20 ms: sw-outbox / fetch floor', ratios.drainVsFetchFloor20, '<= 1.15'],
+    ['enqueue: sw-outbox / sw floor', ratios.enqueueVsSwFloor, '<= 1.3'],
+    [`scale: µs per write at ${scaleLast?.count} / at ${scaleFirst?.count}`, scaleGrowth, '<= 1.1'],
+    [`scale: worker heap at ${scaleLast?.count} entries (MB)`, heapAt(scaleLast), '<= 1.5'],
+    ['(no target) enqueue: Workbox / sw-outbox', ratios.enqueueVsWorkbox, '>= 0'],
+    ['(no target) drain +20 ms: Workbox / sw-outbox', ratios.drainVsWorkbox20, '>= 0'],
+  ] as const;
+  const isMet = (value: number, target: string): boolean => {
+    const [op, bound] = target.split(' ') as [string, string];
+    return op === '>=' ? value >= Number(bound) : value <= Number(bound);
+  };
+  console.log('\nratio                                              value   target');
+  for (const [name, value, target] of targets) {
+    console.log(`${name.padEnd(50)} ${value.toFixed(2).padStart(7)}   ${target.padEnd(7)} ${isMet(value, target) ? 'met' : 'MISSED'}`);
+  }
+  writeFileSync(new URL('./results.svg', import.meta.url), drawChart(`sw-outbox benchmark (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ms per write unless said)`, chartRows(rows, targets, isMet)));
+  console.log(`\nscale: µs per write for ${scaleRows.map((row) => row.count).join(' / ')} entries: ${perEntryUs.join(' / ')}`);
+  writeFileSync(
+    new URL('./results.json', import.meta.url),
+    `${JSON.stringify({ date: new Date().toISOString(), cores: cpus().length, chromium, scale, rows, ratios, perEntryUs }, null, 2)}\n`,
+  );
+}
