@@ -68,7 +68,7 @@ export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config:
     paused: () => gate.paused,
     draining: () => scheduler.draining,
   });
-  const outcomes: OutcomeContext = { entries: log.entries, learned: log.learned, kept: log.kept, events, status, config };
+  const outcomes: OutcomeContext = { entries: log.entries, learned: log.learned, events, status, config };
   const pages = new PageRegistry(world.windows);
   const desk: ConflictDesk = new ConflictDesk(pages, outcomes, gate, () => void scheduler.kick(true));
   const settler = new Settler(outcomes, (entry) => desk.ask(entry));

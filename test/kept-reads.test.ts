@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isKeepable, keptUrlOf, matchingRead, offlineAnswer, toKeptRead } from '../sw/reads/keeping';
-import { keepConfirmed } from '../sw/reads/write-through';
+import { confirmedRewrite } from '../sw/reads/write-through';
 import { placeInLane } from '../sw/log/chain';
-import { createDraft, draft, openTestLog } from './helpers';
+import { ScriptedServer, createDraft, draft, openTestLog, startEngine } from './helpers';
 
 const json = (body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json', ...headers } });
@@ -79,11 +79,28 @@ describe('the kept reads in the log', () => {
     const fields = { idField: 'id', selfField: null };
     const created = placeInLane(createDraft('/api/todos', 'tmp-a', { title: 'new' }), undefined, undefined);
     const mapping = { tempId: 'tmp-a', realId: 3, tempUrl: `${collection}/tmp-a`, realUrl: `${collection}/3`, at: 1 };
-    await keepConfirmed(log.kept, fields, created, { id: 3, title: 'new' }, mapping);
-    await keepConfirmed(log.kept, fields, placeInLane(draft('PATCH', '/api/todos/1', { title: 'one!' }), undefined, undefined), null, null);
-    await keepConfirmed(log.kept, fields, placeInLane(draft('DELETE', '/api/todos/2'), undefined, undefined), null, null);
+    await log.kept.rewrite(confirmedRewrite(fields, created, { id: 3, title: 'new' }, mapping));
+    await log.kept.rewrite(confirmedRewrite(fields, placeInLane(draft('PATCH', '/api/todos/1', { title: 'one!' }), undefined, undefined), null, null));
+    await log.kept.rewrite(confirmedRewrite(fields, placeInLane(draft('DELETE', '/api/todos/2'), undefined, undefined), null, null));
     const [list] = await log.kept.of('', collection);
     expect(JSON.parse(new TextDecoder().decode(list!.body))).toEqual([{ id: 1, title: 'one!' }, { id: 3, title: 'new' }]);
     expect(await log.kept.of('', `${collection}/2`)).toEqual([]);
+  });
+});
+
+describe('a confirmation and the kept reads', () => {
+  it('lays the confirmed write over the kept copy in the transaction that confirms it', async () => {
+    const server = new ScriptedServer(() => ({ status: 200, body: { id: 1, title: 'as the server has it' } }));
+    const engine = await startEngine(server);
+    try {
+      const url = 'http://app.test/api/todos/1';
+      await engine.log.kept.keep(await toKeptRead(read(url), url, json({ id: 1, title: 'before' }), '', Date.now()));
+      await engine.log.entries.append(draft('PATCH', '/api/todos/1', { title: 'mine' }));
+      await engine.outbox.scheduler.kick();
+      const [kept] = await engine.log.kept.of('', url);
+      expect(JSON.parse(new TextDecoder().decode(kept!.body))).toEqual({ id: 1, title: 'as the server has it' });
+    } finally {
+      engine.close();
+    }
   });
 });

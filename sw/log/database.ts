@@ -17,8 +17,9 @@ export interface OutboxSchema extends DBSchema {
 }
 
 export type Db = IDBPDatabase<OutboxSchema>;
-/** The transaction of a group commit: a write, a confirmation, and what each learns, together. */
-export type EntriesTx = IDBPTransaction<OutboxSchema, ('entries' | 'versions' | 'idmap')[], 'readwrite'>;
+/** The stores of a group commit: a write, a confirmation, and what each teaches (versions, ids, kept reads), together. */
+export const commitStores = ['entries', 'versions', 'idmap', 'reads', 'meta'] as const;
+export type EntriesTx = IDBPTransaction<OutboxSchema, (typeof commitStores)[number][], 'readwrite'>;
 
 /** What the database's owner is told of things that happen to it from outside. */
 export interface DatabaseHooks {

@@ -4,6 +4,7 @@ import type { EntryDraft, StoredEntry } from './entry';
 import { placeInLane, rebasedOn } from './chain';
 import { coalesce } from './coalesce';
 import { laneAfter, remapEntry, type IdMapping } from './remap';
+import { rewriteKept, type KeptRewrite } from './kept-reads';
 
 /** Tells the log which writes are on the wire now: those are never rewritten. */
 export type SendingCheck = (id: string) => boolean;
@@ -13,6 +14,8 @@ export interface ConfirmResult {
   version: string | null;
   representation: unknown;
   mapping: IdMapping | null;
+  /** The kept reads the confirmed write is laid over, in the same transaction. */
+  kept?: KeptRewrite;
 }
 
 /** Where a confirmation leaves the lane: its name now (a remap renames it) and its new head. */
@@ -273,6 +276,7 @@ async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmRes
     await cursor.update(later);
     cursor = await cursor.continue();
   }
+  if (result.kept) await rewriteKept(tx as never, result.kept);
   const resource = mapping ? nextLane : entry.resource;
   if (entry.method === 'DELETE') await tx.objectStore('versions').delete(resource);
   else if (result.version !== null || result.representation !== null) {

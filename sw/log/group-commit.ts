@@ -1,4 +1,4 @@
-import type { EntriesTx, LogDatabase } from './database';
+import { commitStores, type EntriesTx, type LogDatabase } from './database';
 
 /** A change to the log waiting for the next group commit. */
 interface Operation {
@@ -44,7 +44,7 @@ export class GroupCommit {
   private async commit(batch: Operation[]): Promise<boolean> {
     let tx: EntriesTx | null = null;
     try {
-      tx = (await this.database.db).transaction(['entries', 'versions', 'idmap'], 'readwrite');
+      tx = (await this.database.db).transaction([...commitStores], 'readwrite');
       const results: unknown[] = [];
       for (const operation of batch) results.push(await operation.run(tx));
       await tx.done;

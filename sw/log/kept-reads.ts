@@ -1,4 +1,5 @@
-import type { LogDatabase } from './database';
+import type { IDBPTransaction } from 'idb';
+import type { LogDatabase, OutboxSchema } from './database';
 
 /** A read on a route kept for offline use: the answer as the server gave it, and when. */
 export interface KeptRead {
@@ -16,6 +17,42 @@ export interface KeptRead {
   body: ArrayBuffer;
   storedAt: number;
   usedAt: number;
+}
+
+/** How a confirmed write changes a kept read: a new body, `remove`, or null to leave it. */
+export type KeptChange = (read: KeptRead) => ArrayBuffer | 'remove' | null;
+
+/** Kept reads of some URLs to rewrite, in the transaction that confirms a write. */
+export interface KeptRewrite {
+  partition: string;
+  urls: string[];
+  change: KeptChange;
+}
+
+/** A transaction over the stores a rewrite touches (a group commit's, or one of its own). */
+type KeptTx = IDBPTransaction<OutboxSchema, ('reads' | 'meta')[], 'readwrite'>;
+
+/** Rewrites kept reads inside `tx`, keeping the total of bytes kept right. */
+export async function rewriteKept(tx: KeptTx, { partition, urls, change }: KeptRewrite): Promise<void> {
+  const reads = tx.objectStore('reads');
+  const meta = tx.objectStore('meta');
+  let total = ((await meta.get(totalKey)) as number | undefined) ?? 0;
+  let changed = false;
+  for (const url of urls) {
+    for (const read of await reads.index('partitionUrl').getAll([partition, url])) {
+      const body = change(read);
+      if (body === null) continue;
+      changed = true;
+      total -= read.body.byteLength;
+      if (body === 'remove') {
+        await reads.delete(read.id);
+        continue;
+      }
+      total += body.byteLength;
+      await reads.put({ ...read, body });
+    }
+  }
+  if (changed) await meta.put(total, totalKey);
 }
 
 /** Meta key of the running total of bytes kept. */
@@ -58,28 +95,10 @@ export class KeptReads {
     await (await this.database.db).put('reads', { ...read, usedAt: Date.now() });
   }
 
-  /**
-   * Rewrites the kept reads of these URLs in a partition with `change` (a confirmed write laid over
-   * what was kept): a new body, `remove` (the resource is gone), or null to leave it as it is.
-   */
-  async rewrite(partition: string, urls: string[], change: (read: KeptRead) => ArrayBuffer | 'remove' | null): Promise<void> {
+  /** Rewrites kept reads in a transaction of its own (a confirmation does it in its own, see `rewriteKept`). */
+  async rewrite(rewrite: KeptRewrite): Promise<void> {
     const tx = (await this.database.db).transaction(['reads', 'meta'], 'readwrite');
-    const reads = tx.objectStore('reads');
-    let total = ((await tx.objectStore('meta').get(totalKey)) as number | undefined) ?? 0;
-    for (const url of urls) {
-      for (const read of await reads.index('partitionUrl').getAll([partition, url])) {
-        const body = change(read);
-        if (body === null) continue;
-        total -= read.body.byteLength;
-        if (body === 'remove') {
-          await reads.delete(read.id);
-          continue;
-        }
-        total += body.byteLength;
-        await reads.put({ ...read, body });
-      }
-    }
-    await tx.objectStore('meta').put(total, totalKey);
+    await rewriteKept(tx as unknown as KeptTx, rewrite);
     await tx.done;
   }
 

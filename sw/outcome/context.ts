@@ -1,7 +1,6 @@
 import type { OutboxConfig } from '../../protocol';
 import type { EntryStore } from '../log/entries';
 import type { LearnedStore } from '../log/learned';
-import type { KeptReads } from '../log/kept-reads';
 import type { EventHub } from '../events/hub';
 import type { StatusReporter } from '../events/status';
 
@@ -9,8 +8,6 @@ import type { StatusReporter } from '../events/status';
 export interface OutcomeContext {
   entries: EntryStore;
   learned: LearnedStore;
-  /** Reads kept for offline use: a confirmed write is laid over them. */
-  kept: KeptReads;
   events: EventHub;
   status: StatusReporter;
   config: OutboxConfig;

@@ -7,7 +7,7 @@ import { isRecord, readBody } from '../json/json';
 import type { Attempt, Outcome } from './classify';
 import type { OutcomeContext } from './context';
 import { deadLetter } from './dead-letter';
-import { keepConfirmed } from '../reads/write-through';
+import { confirmedRewrite } from '../reads/write-through';
 import { settleConflict, type PersonAsker } from './conflicts';
 import type { Step } from './step';
 
@@ -65,8 +65,8 @@ export class Settler {
       const version = versionOf(response, body, config);
       const mapping = entry.tempId ? idMappingOf(entry, body, response.headers.get('location'), config.idField, Date.now()) : null;
       const representation = isRecord(body) || Array.isArray(body) ? body : null;
-      const settled = await entries.confirm(entry, { version, representation, mapping });
-      await keepConfirmed(this.context.kept, config, entry, representation, mapping).catch(() => undefined);
+      const kept = confirmedRewrite(config, entry, representation, mapping);
+      const settled = await entries.confirm(entry, { version, representation, mapping, kept });
       events.emit(...confirmedEvents(entry, { status: response.status, body, version }, live));
       if (mapping) events.emit(idMapEvent(mapping));
       status.changed();

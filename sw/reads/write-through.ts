@@ -1,22 +1,21 @@
 import type { OutboxConfig } from '../../protocol';
 import { jsonBodyOf, type StoredEntry } from '../log/entry';
-import type { KeptReads } from '../log/kept-reads';
+import type { KeptRewrite } from '../log/kept-reads';
 import { laneAfter, type IdMapping } from '../log/remap';
 import { isRecord, jsonBytes, parseJsonBytes } from '../json/json';
 import { overlayRead, parentOf, type OverlayWrite } from './overlay';
 
 /**
- * A confirmed write laid over the kept copies of its item and its collection, so an offline read
- * after it shows what the server now has: the real id of a create (never its temporary one, never
+ * How a confirmed write is laid over the kept copies of its item and its collection (in the
+ * transaction that confirms it), so an offline read after it shows what the server now has: the real id of a create (never its temporary one, never
  * both), an edit, a deletion. The server's representation is used where the answer had one.
  */
-export async function keepConfirmed(
-  kept: KeptReads,
+export function confirmedRewrite(
   config: Pick<OutboxConfig, 'idField' | 'selfField'>,
   entry: StoredEntry,
   representation: unknown,
   mapping: IdMapping | null,
-): Promise<void> {
+): KeptRewrite {
   const resource = mapping ? laneAfter(mapping) : entry.resource;
   const full = isRecord(representation);
   const write: OverlayWrite = {
@@ -29,10 +28,14 @@ export async function keepConfirmed(
     count: 1,
   };
   const fields = { idField: config.idField, selfField: config.selfField };
-  await kept.rewrite(entry.partition, [resource, parentOf(resource)], (read) => {
-    const url = new URL(read.url);
-    const result = overlayRead(url.origin + url.pathname.replace(/\/+$/, ''), parseJsonBytes(read.body), [write], fields, url.search === '');
-    if (result.kind === 'gone') return 'remove';
-    return result.kind === 'body' ? jsonBytes(result.body) : null;
-  });
+  return {
+    partition: entry.partition,
+    urls: [resource, parentOf(resource)],
+    change: (read) => {
+      const url = new URL(read.url);
+      const result = overlayRead(url.origin + url.pathname.replace(/\/+$/, ''), parseJsonBytes(read.body), [write], fields, url.search === '');
+      if (result.kind === 'gone') return 'remove';
+      return result.kind === 'body' ? jsonBytes(result.body) : null;
+    },
+  };
 }
