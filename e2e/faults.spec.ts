@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumLaunchOptions } from './browser';
 import { outboxStatus, pageFetch, stopServiceWorkers } from '../testing';
+import { workerUrlWithSettings } from '../protocol';
 
 const steps = Number(process.env.FAULT_STEPS ?? 80);
 // The default seed's schedule meets every kind of fault at least once (checked below).
 const defaultSeed = 4;
 const seed = Number(process.env.FAULT_SEED ?? defaultSeed);
-const port = 4466;
+// Its own server, beside the suite's (E2E_PORT): runs side by side must not share it.
+const port = Number(process.env.FAULT_PORT ?? Number(process.env.E2E_PORT ?? 4455) + 11);
 const origin = `http://127.0.0.1:${port}`;
 const items = 8;
 
@@ -88,11 +90,11 @@ test('fault suite: nothing lost, nothing doubled, order kept, every tab equal to
     }
   };
   const configure = async (page: Page, extra: Record<string, unknown>) =>
-    page.evaluate(async (config) => {
+    page.evaluate(async (url) => {
       const changed = new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-      await navigator.serviceWorker.register(`/outbox-sw.js?config=${encodeURIComponent(JSON.stringify(config))}`);
+      await navigator.serviceWorker.register(url);
       await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    }, { ...settings, ...extra });
+    }, workerUrlWithSettings('/outbox-sw.js', { ...settings, ...extra }, origin));
   await launch();
 
   // The model: per item, the notes written, in the order the tabs wrote them.

@@ -65,7 +65,7 @@ export class EntryStore {
     let tellPlaced: (appended: Appended) => void = () => undefined;
     const placed = new Promise<Appended>((resolve) => (tellPlaced = resolve));
     const durable = this.commits.run(async (tx) => {
-      const appended = await this.appendInTx(tx, draft);
+      const appended = await this.appendInTx(tx, draft, tellPlaced);
       tellPlaced(appended);
       return appended;
     });
@@ -220,8 +220,12 @@ export class EntryStore {
     return removed;
   }
 
-  /** The body of `append`, inside a group commit's transaction. */
-  private async appendInTx(tx: EntriesTx, draft: EntryDraft): Promise<Appended> {
+  /**
+   * The body of `append`, inside a group commit's transaction. A write of its own is `placed` as
+   * soon as its add is asked for: from then on nothing can be merged into it unseen, and every
+   * later change of it is found by its id, not by the place the add will give it.
+   */
+  private async appendInTx(tx: EntriesTx, draft: EntryDraft, placed: (appended: Appended) => void): Promise<Appended> {
     const entries = tx.objectStore('entries');
     const laneIndex = entries.index('lane');
     // Both reads at once: each is a round trip to the database, on the page's path.
@@ -244,8 +248,11 @@ export class EntryStore {
         return { entry, isHead: false, outcome: 'cancelled', removed: decision.removed };
       }
     }
-    entry.seq = await entries.add(entry);
-    return { entry, isHead: before === undefined, outcome: 'queued', removed: [] };
+    const adding = entries.add(entry);
+    const appended: Appended = { entry, isHead: before === undefined, outcome: 'queued', removed: [] };
+    placed(appended);
+    entry.seq = await adding;
+    return appended;
   }
 }
 

@@ -36,13 +36,13 @@ type KeptTx = IDBPTransaction<OutboxSchema, ('reads' | 'meta')[], 'readwrite'>;
 export async function rewriteKept(tx: KeptTx, { partition, urls, change }: KeptRewrite): Promise<void> {
   const reads = tx.objectStore('reads');
   const meta = tx.objectStore('meta');
-  let total = ((await meta.get(totalKey)) as number | undefined) ?? 0;
-  let changed = false;
+  // Most confirmations find nothing kept: the total is read only when something changes.
+  let total: number | null = null;
   for (const url of urls) {
     for (const read of await reads.index('partitionUrl').getAll([partition, url])) {
       const body = change(read);
       if (body === null) continue;
-      changed = true;
+      total ??= ((await meta.get(totalKey)) as number | undefined) ?? 0;
       total -= read.body.byteLength;
       if (body === 'remove') {
         await reads.delete(read.id);
@@ -52,7 +52,7 @@ export async function rewriteKept(tx: KeptTx, { partition, urls, change }: KeptR
       await reads.put({ ...read, body });
     }
   }
-  if (changed) await meta.put(total, totalKey);
+  if (total !== null) await meta.put(total, totalKey);
 }
 
 /** Meta key of the running total of bytes kept. */
