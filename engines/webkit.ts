@@ -24,7 +24,8 @@ export async function startWebKitHost(): Promise<WebKitHost> {
   const xvfb = spawnOwned('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const display = `:${await firstLine(xvfb)}`;
   const port = await freePort();
-  const driver = spawnOwned(webkitDriverPath, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
+  // A session a hung story could not delete gives way to the next story's.
+  const driver = spawnOwned(webkitDriverPath, [`--port=${port}`, '--replace-on-new-session'], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
   const processes = [driver, xvfb];
   return {
     launch: (options) => launchWebKit(port, options),

@@ -1,10 +1,11 @@
 // The cross-engine stories, in the order they run.
 import { bodies } from './bodies';
 import { conflictMerged, conflictRolledBack } from './conflicts';
+import { offlineReads } from './offline-reads';
 import { plainApp } from './plain-app';
 import type { Story } from './story';
 import { offlineWrites, onlineWrite, relaunch } from './writes';
 
 export type { Story, StoryContext } from './story';
 
-export const stories: Story[] = [onlineWrite, offlineWrites, plainApp, bodies, conflictMerged, conflictRolledBack, relaunch];
+export const stories: Story[] = [onlineWrite, offlineWrites, plainApp, bodies, conflictMerged, conflictRolledBack, relaunch, offlineReads];

@@ -4,32 +4,8 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import type { EngineBrowser } from '../driver';
 import { openOutboxPage, outboxReady, waitFor, waitForDrain } from '../page';
+import { pageKept, shown, shownTodo } from './plain-page';
 import type { Story } from './story';
-
-interface ShownTodo {
-  id: string | null;
-  title: string | null;
-  done: boolean;
-}
-
-/** What the page shows: each todo's id, title and whether it is done. */
-function shown(browser: EngineBrowser): Promise<ShownTodo[]> {
-  return browser.evaluate(
-    () =>
-      [...document.querySelectorAll('#todos li')].map((item) => ({
-        id: item.getAttribute('data-id'),
-        title: item.querySelector('.title')?.textContent ?? null,
-        done: item.classList.contains('done'),
-      })),
-    null,
-  );
-}
-
-/** Waits until a todo of that title is shown; resolves with it. */
-async function shownTodo(browser: EngineBrowser, title: string): Promise<ShownTodo> {
-  const list = await waitFor(`"${title}" to be shown`, () => shown(browser), (todos) => todos.some((todo) => todo.title === title), 15_000);
-  return list.find((todo) => todo.title === title)!;
-}
 
 async function shownAsDone(browser: EngineBrowser, title: string): Promise<void> {
   await waitFor(`"${title}" to show as done`, () => shownTodo(browser, title), (todo) => todo.done, 15_000);
@@ -52,6 +28,7 @@ export const plainApp: Story = {
     await server.create('existing');
     await openOutboxPage(browser, '/plain/');
     await shownTodo(browser, 'existing');
+    await pageKept(browser);
 
     await browser.setOffline(true);
     const browserKnewOffline = !(await browser.evaluate(() => navigator.onLine, null));
