@@ -3,7 +3,7 @@ import type { OutboxEvent } from '../../protocol';
 import type { StoredEntry } from './entry';
 import type { KnownVersion } from './learning';
 import type { IdMapping } from './remap';
-import type { KeptRead } from './kept-reads';
+import type { KeptRead } from './kept-read';
 import { logVersion, upgradeLog } from './migrations';
 
 /** The log's schema, typed once (its history is in migrations.ts). */

@@ -1,0 +1,112 @@
+import type { EntriesTx } from './database';
+import type { EntryDraft, StoredEntry } from './entry';
+import { placeInLane, rebasedOn } from './chain';
+import { coalesce } from './coalesce';
+import { laneAfter, remapEntry, type IdMapping } from './remap';
+import { rewriteKept, type KeptRewrite } from './kept-reads';
+
+// The two changes of the log that go through a group commit, as they run inside its transaction:
+// storing only; where a write stands, what merges and how ids are rewritten are the rules' (chain.ts,
+// coalesce.ts, remap.ts).
+
+/** Tells the log which writes are on the wire now: those are never rewritten. */
+export type SendingCheck = (id: string) => boolean;
+
+/** What a confirmed write's answer means for the log. */
+export interface ConfirmResult {
+  version: string | null;
+  representation: unknown;
+  mapping: IdMapping | null;
+  /** The kept reads the confirmed write is laid over, in the same transaction. */
+  kept?: KeptRewrite;
+}
+
+/** Where a confirmation leaves the lane: its name now (a remap renames it) and its new head. */
+export interface LaneAfterConfirm {
+  lane: string;
+  head: StoredEntry | undefined;
+}
+
+/** Result of committing one write. */
+export interface Appended {
+  entry: StoredEntry;
+  /** No earlier write of the same resource is waiting: this one may be sent now. */
+  isHead: boolean;
+  /**
+   * `queued`: a write of its own; `merged`: it rides on an earlier unsent write (the entry is
+   * that write); `cancelled`: it cancelled a never-sent create, and `removed` lists what went.
+   */
+  outcome: 'queued' | 'merged' | 'cancelled';
+  removed: StoredEntry[];
+}
+
+/**
+ * The body of `append`, inside a group commit's transaction. A write of its own is `placed` as
+ * soon as its add is asked for: from then on nothing can be merged into it unseen, and every
+ * later change of it is found by its id, not by the place the add will give it.
+ */
+export async function appendInTx(tx: EntriesTx, draft: EntryDraft, isSending: SendingCheck, placed: (appended: Appended) => void): Promise<Appended> {
+  const entries = tx.objectStore('entries');
+  const laneIndex = entries.index('lane');
+  // Both reads at once: each is a round trip to the database, on the page's path.
+  const [last, known] = await Promise.all([
+    laneIndex.openCursor(IDBKeyRange.only(draft.resource), 'prev'),
+    draft.versioned ? tx.objectStore('versions').get(draft.resource) : undefined,
+  ]);
+  const before = last?.value;
+  const entry = placeInLane(draft, before, known);
+  if (before !== undefined && draft.coalesce) {
+    // Only a delete can cancel the whole lane; anything else looks at the last write alone.
+    const lane = draft.method === 'DELETE' ? await laneIndex.getAll(IDBKeyRange.only(draft.resource)) : [before];
+    const decision = coalesce(lane, entry, isSending);
+    if (decision.kind === 'merge') {
+      await entries.put(decision.into);
+      return { entry, isHead: false, outcome: 'merged', removed: [] };
+    }
+    if (decision.kind === 'cancel') {
+      for (const removed of decision.removed) await entries.delete(removed.seq!);
+      return { entry, isHead: false, outcome: 'cancelled', removed: decision.removed };
+    }
+  }
+  const adding = entries.add(entry);
+  const appended: Appended = { entry, isHead: before === undefined, outcome: 'queued', removed: [] };
+  placed(appended);
+  entry.seq = await adding;
+  return appended;
+}
+
+/** A write in the dead-letter state: kept, but out of every lane, so the lane index forgets it. */
+export function deadLetter(entry: StoredEntry, reason: string): StoredEntry {
+  const dead = { ...entry, state: 'dead' as const, reason };
+  delete dead.lane;
+  return dead;
+}
+
+/** The body of `confirm`, inside a group commit's transaction. */
+export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult): Promise<LaneAfterConfirm> {
+  // By id, not by place: a write sent before its commit finished may have been given another.
+  const key = await tx.objectStore('entries').index('id').getKey(entry.id);
+  if (key !== undefined) await tx.objectStore('entries').delete(key);
+  const lane = entry.lane ?? entry.resource;
+  const { mapping } = result;
+  if (mapping) await tx.objectStore('idmap').put(mapping);
+  const nextLane = mapping ? laneAfter(mapping) : lane;
+  // Only the next write's base changes, unless a remap rewrites the whole lane: a long lane is
+  // not read again for every write confirmed in it.
+  let cursor = await tx.objectStore('entries').index('lane').openCursor(IDBKeyRange.only(lane));
+  let head: StoredEntry | undefined;
+  while (cursor && (!head || mapping)) {
+    let later = mapping ? remapEntry(cursor.value, mapping) : cursor.value;
+    if (!head) later = rebasedOn(later, result.version);
+    head ??= later;
+    await cursor.update(later);
+    cursor = await cursor.continue();
+  }
+  if (result.kept) await rewriteKept(tx as never, result.kept);
+  const resource = mapping ? nextLane : entry.resource;
+  if (entry.method === 'DELETE') await tx.objectStore('versions').delete(resource);
+  else if (result.version !== null || result.representation !== null) {
+    await tx.objectStore('versions').put({ resource, version: result.version, representation: result.representation, at: Date.now() });
+  }
+  return { lane: nextLane, head };
+}
