@@ -29,8 +29,9 @@ function matchRoute(pathname: string): Route | undefined {
 }
 
 /**
- * The demo's writes on the kit. Keys may be bare (the worker sends them unquoted) and are kept
- * with the write in one PGlite transaction; errors keep the demo's `{ "error": … }` shape.
+ * The demo's writes on the kit. The worker sends keys quoted, as the draft writes them; bare ones
+ * are taken too (writes queued by workers before 0.2 carry them, and so do many clients). A key is
+ * kept with the write in one PGlite transaction; errors keep the demo's `{ "error": … }` shape.
  */
 export function demoWrites(db: PGlite, keys: IdempotencyStore<Transaction>, faults: FaultInjector): FetchHandler {
   return exactlyOnce<Transaction>(
