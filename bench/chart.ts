@@ -19,7 +19,7 @@ const colours: Record<string, string> = {
 const rowHeight = 26;
 const labelWidth = 250;
 const barWidth = 360;
-const width = labelWidth + barWidth + 300;
+const width = labelWidth + barWidth + 140;
 
 function escape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
@@ -39,7 +39,7 @@ export function drawChart(title: string, rows: ChartRow[]): string {
     if (row.ratio) {
       const colour = row.ratio.met ? '#1f8a4c' : '#c92a2a';
       parts.push(
-        `<text x="${labelWidth + barWidth + 110}" y="${y + 14}" fill="${colour}">${escape(`${row.ratio.label} ${row.ratio.value.toFixed(2)} (target ${row.ratio.target}) ${row.ratio.met ? 'met' : 'missed'}`)}</text>`,
+        `<text x="${labelWidth}" y="${y + 14}" fill="${colour}">${escape(`${row.ratio.label} ${row.ratio.value.toFixed(2)} (target ${row.ratio.target}) ${row.ratio.met ? 'met' : 'missed'}`)}</text>`,
       );
     }
     y += rowHeight - 6;

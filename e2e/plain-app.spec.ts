@@ -23,6 +23,10 @@ test('a jQuery page that never imports sw-outbox works offline: create, edit, to
   await page.goto('/plain/');
   await page.evaluate(() => window.outbox.ready.then(() => undefined));
   await expect(todo(page, 'existing')).toBeVisible();
+  // The worker keeps what this first visit loaded (the page hands it over once loaded).
+  await expect
+    .poll(() => page.evaluate(() => Promise.all(['/plain/', '/plain/app.js', '/plain/jquery.min.js', '/outbox.js'].map(async (url) => !!(await caches.match(url))))))
+    .toEqual([true, true, true, true]);
 
   await context.setOffline(true);
   await page.fill('#title', 'written offline');
@@ -38,7 +42,7 @@ test('a jQuery page that never imports sw-outbox works offline: create, edit, to
   await expect(todo(page, 'renamed offline')).toBeVisible();
   await expect(todo(page, 'short-lived')).toHaveCount(0);
 
-  // Reload offline: the page comes from the worker's shell, the todos from the page's own storage.
+  // Reload offline: the page comes from what the worker kept, the todos from the page's own storage.
   await page.reload();
   await expect(todo(page, 'renamed offline')).toBeVisible();
   await expect(todo(page, 'written offline')).toHaveClass(/done/);

@@ -4,7 +4,7 @@ import { EventHub } from './events/hub';
 import { StatusReporter } from './events/status';
 import { ReplayGate } from './lanes/gate';
 import { InFlight } from './send/in-flight';
-import { NetworkState } from './send/network';
+import { NetworkState, browserOffline } from './send/network';
 import { Scheduler } from './lanes/scheduler';
 import { Dispatcher } from './send/dispatch';
 import { LiveSender } from './lanes/live';
@@ -78,6 +78,6 @@ export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config:
   });
   const scheduler: Scheduler = new Scheduler({ config, entries: log.entries, gate, network, inFlight, dispatcher, status, outcomes });
   const live = new LiveSender({ entries: log.entries, gate, network, inFlight, dispatcher, scheduler });
-  const reads: ReadParts = { config, log, status, partition: () => gate.partition };
+  const reads: ReadParts = { config, log, status, partition: () => gate.partition, browserOffline };
   return { instance, config, log, events, status, gate, network, inFlight, scheduler, live, pages, desk, reads };
 }

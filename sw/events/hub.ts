@@ -1,6 +1,6 @@
 import { eventChannelName, type NewEvent, type OutboxEvent, type OutboxStatus } from '../../protocol';
 import type { StoredEntry } from '../log/entry';
-import type { HistoryStore } from '../log/history';
+import { historyLimit, type HistoryStore } from '../log/history';
 import { rejectedEvents } from './kinds';
 
 /** How long events wait to be written to the history together. */
@@ -31,6 +31,9 @@ export class EventHub {
       this.channel.postMessage(full);
       this.buffer.push(full);
     }
+    // The history keeps the newest only: while a long drain outpaces its writes, older events
+    // waiting for it would be deleted on arrival, so they are not held (nor written) at all.
+    if (this.buffer.length > historyLimit) this.buffer.splice(0, this.buffer.length - historyLimit);
     this.scheduleFlush();
   }
 

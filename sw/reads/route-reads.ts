@@ -1,5 +1,6 @@
 import { outboxHeaders, type OutboxConfig } from '../../protocol';
 import type { OutboxLog } from '../log';
+import type { KeptRead } from '../log/kept-read';
 import { jsonBodyOf, type StoredEntry } from '../log/entry';
 import { resourceKey, tempIdsIn } from '../log/resource';
 import type { StatusReporter } from '../events/status';
@@ -15,6 +16,8 @@ export interface ReadParts {
   status: StatusReporter;
   /** The active partition: reads are kept for it, and answered from its copies only. */
   partition: () => string;
+  /** The browser says it is offline. */
+  browserOffline: () => boolean;
 }
 
 /** How the network came out within the read timeout. */
@@ -30,6 +33,12 @@ type NetworkAnswer = Response | 'failed' | 'late';
 export async function answerRead(request: Request, parts: ReadParts, afterAnswer: (work: Promise<unknown>) => void): Promise<Response> {
   const url = new URL(request.url);
   if (tempIdsIn(url).length > 0) return fromTheLogAlone(resourceKey(url), parts);
+  const keptUrl = keptUrlOf(request.url, parts.config.ignoredParams);
+  const keptCopy = () => parts.log.kept.of(parts.partition(), keptUrl).then((reads) => matchingRead(reads, request));
+  // The browser knows it is offline: a kept copy answers without asking the network (Firefox
+  // would answer from its HTTP cache, unmarked, what the worker kept and marks).
+  const keptNow = parts.browserOffline() ? await keptCopy() : undefined;
+  if (keptNow) return answerKept(request, keptNow, parts, afterAnswer);
   const network = fetch(request);
   const answer = await within(network, parts.config.readTimeoutMs);
   if (answer instanceof Response) {
@@ -37,11 +46,15 @@ export async function answerRead(request: Request, parts: ReadParts, afterAnswer
     parts.status.noteRead(false);
     return laidOver(request, answer, parts);
   }
-  const keptUrl = keptUrlOf(request.url, parts.config.ignoredParams);
-  const kept = await matchingRead(await parts.log.kept.of(parts.partition(), keptUrl), request);
+  const kept = await keptCopy();
   if (!kept) return network;
   // The network may still answer: its copy replaces the kept one for next time.
   if (answer === 'late') afterAnswer(network.then((late) => keepAndLearn(request, late, parts)).catch(() => undefined));
+  return answerKept(request, kept, parts, afterAnswer);
+}
+
+/** A kept copy answers, marked offline, with the pending writes laid over it. */
+function answerKept(request: Request, kept: KeptRead, parts: ReadParts, afterAnswer: (work: Promise<unknown>) => void): Promise<Response> {
   afterAnswer(parts.log.kept.touch(kept));
   parts.status.noteRead(true);
   return laidOver(request, offlineAnswer(kept, Date.now()), parts);
