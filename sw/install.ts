@@ -58,8 +58,12 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
   });
   // A new version opens (and so upgrades) the log only once it takes over from the old one.
   const ready = whenActive().then(() => start(config, options.databaseName, () => reportBlocked(), () => void syncQueue.registerSync()));
-  const outboxOrUnavailable = (): Promise<Outbox | Unavailable> =>
-    Promise.race([ready, blocked.then(() => 'storage-blocked' as const)]).catch(() => 'storage-failed' as const);
+  // Once the log is open, requests take it as it is: a race per request against `blocked`, which
+  // may never settle, would leave a reaction on it for every request the worker ever served.
+  let opened: Outbox | null = null;
+  void ready.then((outbox) => (opened = outbox), () => undefined);
+  const stillOpening = Promise.race([ready, blocked.then(() => 'storage-blocked' as const)]).catch(() => 'storage-failed' as const);
+  const outboxOrUnavailable = (): Promise<Outbox | Unavailable> => (opened ? Promise.resolve(opened) : stillOpening);
 
   const origin = self.location.origin;
   const onRoute = (url: URL): boolean => routeFor(url, config, origin) !== null;
