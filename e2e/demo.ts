@@ -73,3 +73,8 @@ export async function openDropIn(page: Page): Promise<void> {
   await page.goto('/dropin.html');
   await page.evaluate(() => window.outbox.ready.then(() => undefined));
 }
+
+/** Resolves once the worker has kept these pages and assets (what a first visit hands it). */
+export async function pagesKept(page: Page, urls: string[]): Promise<void> {
+  await expect.poll(() => page.evaluate((urls) => Promise.all(urls.map(async (url) => !!(await caches.match(url)))), urls)).toEqual(urls.map(() => true));
+}

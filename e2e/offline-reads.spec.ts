@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { DemoServer, card, openBoard, openDropIn, renameCard } from './demo';
+import { DemoServer, card, openBoard, openDropIn, pagesKept, renameCard } from './demo';
 import { pageFetch, readDatabase, useSettings, waitForDrain } from '../testing';
 
 // Offline reads: the app opens offline, and every read shows the user's pending writes laid over
@@ -73,9 +73,7 @@ test('the plain jQuery page, visited once online and never reloaded online, open
   await page.evaluate(() => window.outbox.ready.then(() => undefined));
   await expect(plainTodo(page, 'existing')).toBeVisible();
   // What the first visit loaded before the worker controlled the page is handed to it and kept.
-  await expect
-    .poll(() => page.evaluate(() => Promise.all(['/plain/', '/plain/app.js', '/plain/jquery.min.js', '/outbox.js'].map(async (url) => !!(await caches.match(url))))))
-    .toEqual([true, true, true, true]);
+  await pagesKept(page, ['/plain/', '/plain/app.js', '/plain/jquery.min.js', '/outbox.js']);
   // So is its list (read again by the worker, or by the page's next refresh through it).
   await expect
     .poll(async () => ((await readDatabase(page, 'sw-outbox', ['reads']))?.reads ?? []).map((read) => (read.value as { url: string }).url))

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { DemoServer } from './demo';
+import { DemoServer, pagesKept } from './demo';
 import { waitForDrain } from '../testing';
 
 let server: DemoServer;
@@ -24,9 +24,7 @@ test('a jQuery page that never imports sw-outbox works offline: create, edit, to
   await page.evaluate(() => window.outbox.ready.then(() => undefined));
   await expect(todo(page, 'existing')).toBeVisible();
   // The worker keeps what this first visit loaded (the page hands it over once loaded).
-  await expect
-    .poll(() => page.evaluate(() => Promise.all(['/plain/', '/plain/app.js', '/plain/jquery.min.js', '/outbox.js'].map(async (url) => !!(await caches.match(url))))))
-    .toEqual([true, true, true, true]);
+  await pagesKept(page, ['/plain/', '/plain/app.js', '/plain/jquery.min.js', '/outbox.js']);
 
   await context.setOffline(true);
   await page.fill('#title', 'written offline');

@@ -3,25 +3,15 @@
 import type { OutboxClient } from '../client';
 import type { OutboxEvent, OutboxStatus } from '../protocol';
 import type { EngineBrowser } from './driver';
+import { fetchInPage, type PageAnswer, type PageRequestInit } from '../testing/requests';
 
 /** The drop-in's client as the page holds it. */
 export type OutboxWindow = Window & { outbox: OutboxClient };
 
-/** What the page saw of a response. */
-export interface PageAnswer {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-  /** From the call to the body read, in the page. */
-  ms: number;
-}
+export type { PageAnswer };
 
 /** A request the page sends with `fetch`; a string body only (other kinds are built in the page). */
-export interface PageRequest {
-  method: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
+export type PageRequest = PageRequestInit['init'];
 
 /** Opens a page of the app and waits until its outbox client is connected to the worker. */
 export async function openOutboxPage(browser: EngineBrowser, path: string): Promise<void> {
@@ -36,15 +26,7 @@ export function outboxReady(browser: EngineBrowser): Promise<void> {
 
 /** Sends `fetch(url, init)` from the page and returns what it answered. */
 export function pageFetch(browser: EngineBrowser, url: string, init: PageRequest): Promise<PageAnswer> {
-  return browser.evaluate(
-    async ({ url, init }) => {
-      const started = performance.now();
-      const response = await fetch(url, init);
-      const text = await response.text();
-      return { status: response.status, headers: Object.fromEntries(response.headers), text, ms: performance.now() - started };
-    },
-    { url, init },
-  );
+  return browser.evaluate(fetchInPage, { url, init });
 }
 
 /** A JSON write sent from the page. */

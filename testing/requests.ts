@@ -11,17 +11,26 @@ export interface PageAnswer {
   ms: number;
 }
 
+/** What `fetchInPage` is asked to send. */
+export interface PageRequestInit {
+  url: string;
+  init: { method: string; headers?: Record<string, string>; body?: string };
+}
+
+/**
+ * Runs inside a page (pass it to an `evaluate`, any driver's): sends `fetch(url, init)` there and
+ * returns what the page saw. Self-contained, so it can be sent to the page as it is.
+ */
+export const fetchInPage = async ({ url, init }: PageRequestInit): Promise<PageAnswer> => {
+  const started = performance.now();
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return { status: response.status, headers: Object.fromEntries(response.headers), text, ms: performance.now() - started };
+};
+
 /** Sends `fetch(url, init)` from the page and returns what it answered. */
-export function pageFetch(page: Page, url: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<PageAnswer> {
-  return page.evaluate(
-    async ({ url, init }) => {
-      const started = performance.now();
-      const response = await fetch(url, init);
-      const text = await response.text();
-      return { status: response.status, headers: Object.fromEntries(response.headers), text, ms: performance.now() - started };
-    },
-    { url, init },
-  );
+export function pageFetch(page: Page, url: string, init: PageRequestInit['init']): Promise<PageAnswer> {
+  return page.evaluate(fetchInPage, { url, init });
 }
 
 export interface XhrAnswer {
