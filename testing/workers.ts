@@ -99,6 +99,9 @@ class WorkerWatch {
   }
 }
 
+/** How long a stopping worker may take to stop. */
+const stopTimeoutMs = 30_000;
+
 /** Contexts where `stopServiceWorkers` left workers stopped (see `startStoppedWorkers`). */
 const stoppedIn = new WeakSet<BrowserContext>();
 
@@ -114,9 +117,10 @@ export async function stopServiceWorkers(page: Page): Promise<void> {
     // Registrations arrive first; give the versions a moment to follow.
     await watch.until(() => watch.registrationsOf(origin).length > 0 && watch.liveVersionsOf(origin).length > 0, 500);
     for (const version of watch.liveVersionsOf(origin)) await watch.cdp.send('ServiceWorker.stopWorker', { versionId: version.versionId });
-    await watch.until(() => watch.liveVersionsOf(origin).length === 0, 5_000);
+    // A worker stops once its running events have ended; on a loaded machine that can take seconds.
+    await watch.until(() => watch.liveVersionsOf(origin).length === 0, stopTimeoutMs);
     const left = watch.liveVersionsOf(origin);
-    if (left.length > 0) throw new Error(`sw-outbox/testing: stop(): ${left.map((version) => `${version.scriptURL} (${version.runningStatus})`).join(', ')} did not stop within 5 s`);
+    if (left.length > 0) throw new Error(`sw-outbox/testing: stop(): ${left.map((version) => `${version.scriptURL} (${version.runningStatus})`).join(', ')} did not stop within ${stopTimeoutMs / 1000} s`);
     stoppedIn.add(page.context());
   } finally {
     await watch.close();
