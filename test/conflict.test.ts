@@ -7,7 +7,7 @@ const input = (extra: Partial<ConflictInput>): ConflictInput => ({
   strategy: 'merge', method: 'PATCH', local: { title: 'mine' }, base, server: { ...base, done: true }, localTime: 2000, serverTime: 1000, ...extra,
 });
 
-describe('conflict strategies (SPEC §6)', () => {
+describe('conflict strategies (docs/protocol.md, Conflicts)', () => {
   it('server-wins drops the local change; client-wins sends it again as it is', () => {
     expect(decideConflict(input({ strategy: 'server-wins' }))).toEqual({ kind: 'drop' });
     expect(decideConflict(input({ strategy: 'client-wins' }))).toEqual({ kind: 'resend', how: 'client-wins' });

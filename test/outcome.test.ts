@@ -6,7 +6,7 @@ const answer = (status: number, extra: Partial<Answer> = {}): Answer => ({
   status, retryAfter: null, contentType: 'application/json', hasBody: true, ...extra,
 });
 
-describe('outcome rules (SPEC §4)', () => {
+describe('outcome rules (docs/protocol.md, Outcomes)', () => {
   it.each([200, 201, 204, 299])('%i is confirmed', (status) => {
     expect(classifyAnswer(answer(status), now)).toEqual({ kind: 'confirmed' });
   });

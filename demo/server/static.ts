@@ -21,7 +21,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * The demo must work under a strict CSP, which is part of the product promise (SPEC §8).
+ * The demo must work under a strict CSP, which is part of the product promise (SECURITY.md).
  * `connectSources` lets pages also reach listed origins (the tests' second origin for this server).
  */
 export function htmlCsp(connectSources: readonly string[] = []): string {
