@@ -8,8 +8,7 @@ import { assembleOutbox, type Outbox } from './outbox';
 import { listenForFetches, type Unavailable } from './intercept/fetch-listener';
 import { isMutating, routeFor } from './intercept/routes';
 import { learnFromRead } from './reads/learn';
-import { PageRules, forgetOldCaches, precacheShell } from './reads/pages';
-import { keepWhatThePageLoaded } from './reads/first-visit';
+import { PageRules, forgetOldCaches, keepLoadedPages, precacheShell } from './reads/pages';
 import { listenForPageMessages } from './pages/message-listener';
 import { announceActivation, sendWhileHoldingTheLock, takeControlAtOnce } from './pages/lifecycle';
 
@@ -71,7 +70,7 @@ export function installOutbox(settings: Partial<OutboxSettings> = {}, options: I
   self.addEventListener('install', (event) => event.waitUntil(precacheShell(pages.shellPaths)));
   self.addEventListener('activate', (event) => event.waitUntil(forgetOldCaches()));
   listenForFetches({ config, outbox: outboxOrUnavailable, observeReads: options.observeReads !== false, pages });
-  listenForPageMessages(ready, async (urls) => keepWhatThePageLoaded(urls, origin, onRoute, pages, (await ready).reads));
+  listenForPageMessages(ready, (urls) => keepLoadedPages(urls, pages));
   if (options.takeControl) takeControlAtOnce();
   announceActivation(ready, blocked);
   void ready.then(sendWhileHoldingTheLock);

@@ -17,7 +17,7 @@ export class PageRules {
   /** `onRoute` tells a route's URL: reads on routes are kept as reads, never as pages. */
   constructor(
     private readonly config: Pick<OutboxConfig, 'pages' | 'shell'>,
-    private readonly origin: string,
+    readonly origin: string,
     private readonly onRoute: (url: URL) => boolean,
   ) {
     this.shell = new Set(config.shell.map((url) => new URL(url, origin)).filter((url) => url.origin === origin).map((url) => url.pathname));
@@ -64,11 +64,14 @@ export async function pageResponse(request: Request, timeoutMs: number, afterAns
 
 /**
  * What the page loaded before this worker controlled it (it says so with `outbox:keep`): each page
- * or asset not kept yet is fetched and kept now, so the very first visit opens offline too.
+ * or asset not kept yet is fetched and kept now, so the very first visit opens offline too. Reads
+ * on routes are not fetched again: the page's URLs say nothing of its methods, and a GET of a URL
+ * the page posted to may do something; they are kept from the app's next read.
  */
-export async function keepLoadedPages(urls: URL[], rules: PageRules): Promise<void> {
+export async function keepLoadedPages(urls: string[], rules: PageRules): Promise<void> {
   const cache = await caches.open(pagesCache);
-  for (const url of urls) {
+  for (const href of new Set(urls)) {
+    const url = new URL(href, rules.origin);
     if (!rules.keeps(url) || (await cache.match(url.href))) continue;
     const request = new Request(url.href);
     await fetch(request).then((response) => keepPage(cache, request, response), () => undefined);

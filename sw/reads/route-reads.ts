@@ -69,7 +69,7 @@ function within(network: Promise<Response>, timeoutMs: number): Promise<NetworkA
 }
 
 /** Keeps a keepable answer for the active partition, and learns its version. */
-export async function keepAndLearn(request: Request, response: Response, parts: ReadParts): Promise<void> {
+async function keepAndLearn(request: Request, response: Response, parts: ReadParts): Promise<void> {
   await learnFromRead(parts.log.learned, parts.config, request, response.clone()).catch(() => undefined);
   if (!isKeepable(response, parts.config)) return;
   // A read that does not fit (the origin's quota) is simply not kept.
