@@ -17,7 +17,11 @@ declare const self: ServiceWorkerGlobalScope;
 export interface InstallOptions {
   /** Skip waiting and claim open pages at once (the drop-in worker does; an app's own worker decides itself). */
   takeControl?: boolean;
-  /** Answer GETs on routes to learn versions. Off when the app's worker answers them itself and calls `learn`. */
+  /**
+   * Answer GETs on routes: kept for offline use, the pending writes laid over them, versions
+   * learned (docs/protocol.md, Offline reads). Off when the app's worker answers them itself and
+   * calls `learn`; reads then get none of that.
+   */
   observeReads?: boolean;
   /** Name of the IndexedDB database. */
   databaseName?: string;
