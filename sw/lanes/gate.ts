@@ -16,11 +16,6 @@ export class ReplayGate {
     return this.activePartition;
   }
 
-  /** This worker holds the sender lock (and has not retired). */
-  get canSend(): boolean {
-    return this.mayThisWorkerSend;
-  }
-
   /** Neither paused nor waiting for the lock: lanes may be walked. */
   get open(): boolean {
     return !this.pausedByApp && this.mayThisWorkerSend;

@@ -52,6 +52,11 @@ export function remapJson(value: unknown, replacements: ReadonlyMap<string, unkn
   return value;
 }
 
+/** The last path segment of a URL, decoded: the id it addresses ('' for the root). */
+export function lastSegmentOf(url: URL): string {
+  return decodeURIComponent(url.pathname.replace(/\/+$/, '').split('/').pop() ?? '');
+}
+
 /** The real id of a confirmed create: the body's id field, else the last segment of Location. */
 export function realIdOf(body: unknown, location: string | null, idField: string): string | number | null {
   if (isRecord(body) && idField in body) {
@@ -59,8 +64,8 @@ export function realIdOf(body: unknown, location: string | null, idField: string
     if (typeof id === 'string' || typeof id === 'number') return id;
   }
   if (location) {
-    const last = new URL(location, 'http://x').pathname.replace(/\/+$/, '').split('/').pop();
-    if (last) return decodeURIComponent(last);
+    const last = lastSegmentOf(new URL(location, 'http://x'));
+    if (last) return last;
   }
   return null;
 }

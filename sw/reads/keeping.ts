@@ -6,7 +6,7 @@ import { isJson } from '../json/json';
 const unkeptHeaders = new Set(['set-cookie', 'set-cookie2', 'content-length', 'content-encoding', 'transfer-encoding']);
 
 /** Whether a content type is one `keptTypes` names: `application/json` takes every JSON type; others match by prefix. */
-export function isKeptType(contentType: string | null, keptTypes: string[]): boolean {
+function isKeptType(contentType: string | null, keptTypes: string[]): boolean {
   if (contentType === null) return false;
   const type = contentType.trim().toLowerCase();
   return keptTypes.some((kept) => (kept === 'application/json' ? isJson(type) : type.startsWith(kept.toLowerCase())));

@@ -1,5 +1,6 @@
 import { isRecord } from '../json/json';
 import { applyMergePatch } from '../json/merge-patch';
+import { lastSegmentOf, resourceKey } from '../log/resource';
 
 /** A write as the overlay sees it: pending in the log, or just confirmed (then with the server's representation). */
 export interface OverlayWrite {
@@ -32,11 +33,6 @@ export function parentOf(resource: string): string {
   const url = new URL(resource);
   url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
   return url.origin + url.pathname;
-}
-
-/** The last path segment of a resource: the id it is addressed by. */
-function idSegmentOf(resource: string): string {
-  return decodeURIComponent(new URL(resource).pathname.replace(/\/+$/, '').split('/').pop() ?? '');
 }
 
 /** A create's body as the pages see it: its temporary id and URL in `idField` and `selfField`. */
@@ -81,7 +77,7 @@ function overlayCollection(collection: string, body: unknown[], writes: OverlayW
   const members = [...body];
   let applied = 0;
   const indexOf = (resource: string): number => {
-    const id = idSegmentOf(resource);
+    const id = lastSegmentOf(new URL(resource));
     return members.findIndex((member) => isRecord(member) && (String(member[fields.idField]) === id || selfOf(member, fields, collection) === resource));
   };
   for (const write of writes) {
@@ -101,6 +97,5 @@ function overlayCollection(collection: string, body: unknown[], writes: OverlayW
 function selfOf(member: Record<string, unknown>, fields: OverlayFields, base: string): string | null {
   const self = fields.selfField ? member[fields.selfField] : undefined;
   if (typeof self !== 'string') return null;
-  const url = new URL(self, base);
-  return url.origin + url.pathname.replace(/\/+$/, '');
+  return resourceKey(new URL(self, base));
 }

@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import type { OutboxConfig } from '../../protocol';
+import { within } from './within';
 
 /**
  * Pages and assets kept so an app opens offline (docs/protocol.md, Offline reads): same-origin
@@ -53,10 +54,8 @@ export async function pageResponse(request: Request, timeoutMs: number, afterAns
     afterAnswer(keepPage(cache, request, response.clone()));
     return response;
   });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
-  const answer = await Promise.race([network.catch(() => null), late]).finally(() => clearTimeout(timer));
-  if (answer) return answer;
+  const answer = await within(network, timeoutMs);
+  if (answer instanceof Response) return answer;
   // A navigation with another query string is the same page to open offline.
   const kept = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
   return kept ?? network;

@@ -8,6 +8,7 @@ import { isJson, readBody } from '../json/json';
 import { learnFromRead } from './learn';
 import { isKeepable, keptUrlOf, matchingRead, offlineAnswer, toKeptRead } from './keeping';
 import { overlayRead, type OverlayWrite } from './overlay';
+import { within } from './within';
 
 /** What answering a read on a route works with. */
 export interface ReadParts {
@@ -19,9 +20,6 @@ export interface ReadParts {
   /** The browser says it is offline. */
   browserOffline: () => boolean;
 }
-
-/** How the network came out within the read timeout. */
-type NetworkAnswer = Response | 'failed' | 'late';
 
 /**
  * A GET on a route (docs/protocol.md, Offline reads): sent to the network, whose answer is kept
@@ -58,14 +56,6 @@ function answerKept(request: Request, kept: KeptRead, parts: ReadParts, afterAns
   afterAnswer(parts.log.kept.touch(kept));
   parts.status.noteRead(true);
   return laidOver(request, offlineAnswer(kept, Date.now()), parts);
-}
-
-/** The network's answer, or why there is none yet: failed, or not within `timeoutMs`. */
-function within(network: Promise<Response>, timeoutMs: number): Promise<NetworkAnswer> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
-  const settled = network.then((response) => response, () => 'failed' as const);
-  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
 
 /** Keeps a keepable answer for the active partition, and learns its version. */

@@ -2,6 +2,7 @@ import type { OutboxConfig } from '../../protocol';
 import { jsonBodyOf, type StoredEntry } from '../log/entry';
 import type { KeptRewrite } from '../log/kept-reads';
 import { laneAfter, type IdMapping } from '../log/remap';
+import { resourceKey } from '../log/resource';
 import { isRecord, jsonBytes, parseJsonBytes } from '../json/json';
 import { overlayRead, parentOf, type OverlayWrite } from './overlay';
 
@@ -33,7 +34,7 @@ export function confirmedRewrite(
     urls: [resource, parentOf(resource)],
     change: (read) => {
       const url = new URL(read.url);
-      const result = overlayRead(url.origin + url.pathname.replace(/\/+$/, ''), parseJsonBytes(read.body), [write], fields, url.search === '');
+      const result = overlayRead(resourceKey(url), parseJsonBytes(read.body), [write], fields, url.search === '');
       if (result.kind === 'gone') return 'remove';
       return result.kind === 'body' ? jsonBytes(result.body) : null;
     },
