@@ -32,13 +32,17 @@ export function parseJsonBytes(bytes: ArrayBuffer): unknown {
   return parseJson(decoder.decode(bytes));
 }
 
-/** Reads a response body (from a clone, so the page still gets it whole): JSON where JSON, else text. */
-export async function readBody(response: Response): Promise<unknown> {
-  const text = await response.clone().text();
+/** A body's text as the worker reads it: JSON where its type is JSON and it parses, else the text; null when empty. */
+export function bodyOfText(text: string, contentType: string | null): unknown {
   if (text === '') return null;
-  if (!isJson(response.headers.get('content-type'))) return text;
+  if (!isJson(contentType)) return text;
   const json = parseJson(text);
   return json === undefined ? text : json;
+}
+
+/** Reads a response body (from a clone, so the page still gets it whole): JSON where JSON, else text. */
+export async function readBody(response: Response): Promise<unknown> {
+  return bodyOfText(await response.clone().text(), response.headers.get('content-type'));
 }
 
 /** Fields of a local change that `server`'s state does not have (all of them for null): what dropping it loses. */

@@ -46,8 +46,11 @@ export function keptUrlOf(url: string, ignoredParams: string[]): string {
   return parsed.href;
 }
 
-/** A keepable answer as the log keeps it, under `url` (see `keptUrlOf`), for the partition active when it was read. */
-export async function toKeptRead(request: Request, url: string, response: Response, partition: string, now: number): Promise<KeptRead> {
+/**
+ * A keepable answer as the log keeps it, under `url` (see `keptUrlOf`), for the partition active
+ * when it was read. `body` is its bytes when the caller read them already.
+ */
+export async function toKeptRead(request: Request, url: string, response: Response, partition: string, now: number, body?: ArrayBuffer): Promise<KeptRead> {
   const varyNames = varyNamesOf(response);
   const varyDigests = await digestsOf(request, varyNames);
   const headers: [string, string][] = [];
@@ -62,7 +65,7 @@ export async function toKeptRead(request: Request, url: string, response: Respon
     varyDigests,
     status: response.status,
     headers,
-    body: await response.clone().arrayBuffer(),
+    body: body ?? (await response.clone().arrayBuffer()),
     storedAt: now,
     usedAt: now,
   };

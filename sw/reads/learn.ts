@@ -10,9 +10,18 @@ import { resourceKey } from '../log/resource';
  * each learned as `<collection>/<id>` (docs/protocol.md, Versions).
  */
 export async function learnFromRead(learned: LearnedStore, config: OutboxConfig, request: Request, response: Response): Promise<void> {
-  if (!response.ok || request.method !== 'GET') return;
-  const body = await readBody(response);
+  if (teaches(request, response)) await learnFromBody(learned, config, request, response, await readBody(response));
+}
+
+/** `learnFromRead` with the answer's body already read (`readBody`'s form), so it is read once. */
+export async function learnFromBody(learned: LearnedStore, config: OutboxConfig, request: Request, response: Response, body: unknown): Promise<void> {
+  if (!teaches(request, response)) return;
   const resource = resourceKey(new URL(request.url));
   if (Array.isArray(body)) return learned.learnCollection(resource, body, config.idField, config.versioning);
   await learned.learnVersion({ resource, version: versionOf(response, body, config), representation: body, at: Date.now() });
+}
+
+/** Only a GET's successful answer says what the server has. */
+function teaches(request: Request, response: Response): boolean {
+  return response.ok && request.method === 'GET';
 }

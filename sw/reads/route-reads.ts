@@ -4,8 +4,8 @@ import type { KeptRead } from '../log/kept-read';
 import { jsonBodyOf, type StoredEntry } from '../log/entry';
 import { resourceKey, tempIdsIn } from '../log/resource';
 import type { StatusReporter } from '../events/status';
-import { isJson, readBody } from '../json/json';
-import { learnFromRead } from './learn';
+import { bodyOfText, isJson, readBody } from '../json/json';
+import { learnFromBody } from './learn';
 import { isKeepable, keptUrlOf, matchingRead, offlineAnswer, toKeptRead } from './keeping';
 import { overlayRead, type OverlayWrite } from './overlay';
 import { within } from './within';
@@ -60,10 +60,13 @@ function answerKept(request: Request, kept: KeptRead, parts: ReadParts, afterAns
 
 /** Keeps a keepable answer for the active partition, and learns its version. */
 async function keepAndLearn(request: Request, response: Response, parts: ReadParts): Promise<void> {
-  await learnFromRead(parts.log.learned, parts.config, request, response.clone()).catch(() => undefined);
+  // The body is read once, for both: `response` is the worker's own (a clone, or a late answer).
+  const bytes = await response.arrayBuffer();
+  const body = bodyOfText(new TextDecoder().decode(bytes), response.headers.get('content-type'));
+  await learnFromBody(parts.log.learned, parts.config, request, response, body).catch(() => undefined);
   if (!isKeepable(response, parts.config)) return;
   // A read that does not fit (the origin's quota) is simply not kept.
-  const read = await toKeptRead(request, keptUrlOf(request.url, parts.config.ignoredParams), response, parts.partition(), Date.now());
+  const read = await toKeptRead(request, keptUrlOf(request.url, parts.config.ignoredParams), response, parts.partition(), Date.now(), bytes);
   await parts.log.kept.keep(read).catch(() => false);
 }
 
