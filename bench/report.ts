@@ -54,6 +54,8 @@ export function report(rows: Row[], chromium: string, scale: number): void {
     drainVsFetchFloor20: find('drain', 'outbox', 20)!.ms / find('drain', 'fetch floor', 20)!.ms,
     onlineP50OverPassMs0: find('online', 'outbox', 0)!.p50! - find('online', 'pass', 0)!.p50!,
     onlineP50OverPassMs20: find('online', 'outbox', 20)!.p50! - find('online', 'pass', 20)!.p50!,
+    verifiedVsKnown0: find('versions', 'verified', 0)!.ms / find('versions', 'known', 0)!.ms,
+    verifiedVsKnown20: find('versions', 'verified', 20)!.ms / find('versions', 'known', 20)!.ms,
   };
   const scaleRows = rows.filter((row) => row.scenario === 'scale');
   const perEntryUs = scaleRows.map((row) => Math.round((row.ms / row.count) * 1000));
@@ -81,6 +83,8 @@ export function report(rows: Row[], chromium: string, scale: number): void {
     [`scale: worker heap at ${scaleLast?.count} entries (MB)`, heapAt(scaleLast), '<= 1.5'],
     ['(no target) enqueue: Workbox / sw-outbox', ratios.enqueueVsWorkbox, '>= 0'],
     ['(no target) drain +20 ms: Workbox / sw-outbox', ratios.drainVsWorkbox20, '>= 0'],
+    ['(no target) drain +0 ms: verified / versions known', ratios.verifiedVsKnown0, '>= 0'],
+    ['(no target) drain +20 ms: verified / versions known', ratios.verifiedVsKnown20, '>= 0'],
   ] as const;
   const isMet = (value: number, target: string): boolean => {
     const [op, bound] = target.split(' ') as [string, string];

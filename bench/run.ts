@@ -123,9 +123,36 @@ async function enqueue(count: number): Promise<void> {
   await context.close();
 }
 
+/**
+ * What the page read before going offline, so the worker learned what the writes are based on:
+ * nothing; each item (their ETags: versions known); or only the collection (members without a
+ * version: each lane's head is read before it goes, docs/protocol.md, Verification).
+ */
+type Learned = 'nothing' | 'items' | 'collection';
+
+/** Reads what `learned` says through the worker, and waits until the worker has taken it in. */
+async function readBefore(page: Page, learned: Learned, resources: number): Promise<void> {
+  if (learned === 'nothing') return;
+  await page.evaluate(async ({ learned, resources }) => {
+    const urls = learned === 'collection' ? ['/outbox/api/items/'] : Array.from({ length: resources }, (_, i) => `/outbox/api/items/${i}`);
+    await Promise.all(urls.map((url) => fetch(url).then((response) => response.text())));
+  }, { learned, resources });
+  // The worker learns from a read after answering it.
+  await until(() => page.evaluate((resources) => new Promise<boolean>((resolve) => {
+    const open = indexedDB.open('sw-outbox');
+    open.onsuccess = () => {
+      if (!open.result.objectStoreNames.contains('versions')) return (open.result.close(), resolve(false));
+      const count = open.result.transaction('versions').objectStore('versions').count();
+      count.onsuccess = () => (open.result.close(), resolve(count.result >= resources));
+    };
+    open.onerror = () => resolve(false);
+  }), resources), 30_000);
+}
+
 /** Queues `count` writes over `resources` offline, reconnects, and times until the server has them all. */
-async function drainQueued(contender: 'outbox' | 'workbox', count: number, resources: number, latencyMs: number, sampleHeap = false): Promise<Row> {
+async function drainQueued(contender: 'outbox' | 'workbox', count: number, resources: number, latencyMs: number, sampleHeap = false, learned: Learned = 'nothing'): Promise<Row> {
   const { context, page } = await open(contender);
+  await readBefore(page, learned, resources);
   await context.setOffline(true);
   for (let offset = 0; offset < count; offset += 1000) await fireWrites(page, contender, 'PATCH', Math.min(1000, count - offset), resources, offset);
   if (contender === 'workbox') await until(async () => (await workboxQueued(page)) >= count, 120_000);
@@ -206,6 +233,9 @@ async function main(): Promise<void> {
       rows.push(await drainQueued('outbox', n, 100, latency));
       rows.push(await drainQueued('workbox', n, 100, latency));
       rows.push(await drainFloor(n, 100, latency));
+      console.error(`drain ${n} over 100 resources, +${latency} ms, versions known / verified by a read…`);
+      rows.push({ ...(await drainQueued('outbox', n, 100, latency, false, 'items')), scenario: 'versions', contender: 'known' });
+      rows.push({ ...(await drainQueued('outbox', n, 100, latency, false, 'collection')), scenario: 'versions', contender: 'verified' });
       console.error(`online, +${latency} ms…`);
       for (const contender of ['outbox', 'pass', 'none'] as const) rows.push(await online(contender, size(300), latency));
     }

@@ -15,6 +15,9 @@ const workers: Record<string, string> = {
   '/echo/echo-sw.js': 'dist/bench/echo-sw.js',
 };
 
+/** How many items a collection read lists (the drains write over 100 resources). */
+const itemCount = 100;
+
 export interface BenchServer {
   url: string;
   /** Latency added before every API answer. */
@@ -66,6 +69,17 @@ export async function startBenchServer(): Promise<BenchServer> {
       const created = request.method === 'POST';
       response.writeHead(created ? 201 : 200, { 'Content-Type': 'application/json', ETag: `"${version}"` });
       response.end(JSON.stringify({ id: version, version, size: Buffer.concat(chunks).length }));
+      return;
+    }
+    if (request.method === 'GET' && url.pathname.startsWith(`/${scope}/api/items/`)) {
+      // Reads, for the drains that learn what they write on: the collection (members with no
+      // version, as most APIs give them) or one item with its ETag. Items never change here.
+      if (state.latencyMs > 0) await new Promise((done) => setTimeout(done, state.latencyMs));
+      const id = url.pathname.slice(`/${scope}/api/items/`.length);
+      const item = (n: string | number) => ({ id: Number(n), title: `item ${n}`, done: false });
+      const body = id === '' ? Array.from({ length: itemCount }, (_, n) => item(n)) : item(id);
+      response.writeHead(200, { 'Content-Type': 'application/json', ...(id === '' ? {} : { ETag: '"item"' }) });
+      response.end(JSON.stringify(body));
       return;
     }
     if (request.method === 'GET' && url.pathname === `/${scope}/`) {

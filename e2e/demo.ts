@@ -39,6 +39,13 @@ export class DemoServer {
     expect(response.status()).toBe(201);
     return response.json() as Promise<ServerTodo>;
   }
+
+  /** Changes an item straight on the server, past any worker: another user's edit. */
+  async change(id: number, fields: Partial<ServerTodo>): Promise<ServerTodo> {
+    const response = await this.request.patch(`/api/todos/${id}`, { data: fields });
+    expect(response.status()).toBe(200);
+    return response.json() as Promise<ServerTodo>;
+  }
 }
 
 export async function openBoard(page: Page): Promise<void> {

@@ -6,6 +6,13 @@
 /** How a route resolves a version conflict (docs/protocol.md, Conflicts). */
 export type ConflictStrategy = 'server-wins' | 'client-wins' | 'last-write-wins' | 'merge' | 'manual';
 
+/**
+ * When the worker reads a resource before a write to it whose version it does not know
+ * (docs/protocol.md, Verification): `waited` before writes that waited (replays), `always` before
+ * live writes too, `off` never.
+ */
+export type VerifyMode = 'waited' | 'always' | 'off';
+
 /** A route with settings of its own; a plain string route takes the global ones. */
 export interface RouteSettings {
   /** Same-origin path prefix, or absolute URL prefix. */
@@ -29,6 +36,8 @@ export interface OutboxSettings {
   idField: string;
   /** Body field holding the resource's own URL, when the API has one. */
   selfField: string | null;
+  /** Read a resource before a write to it whose version is unknown, and compare it with the write's base. */
+  verify: VerifyMode;
   /** Conflict strategy of routes that name none. */
   conflict: ConflictStrategy;
   /** Merge unsent PATCH/PUT writes of one resource (routes that say nothing). Off where the count of writes matters. */
@@ -70,6 +79,7 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   versioning: 'etag',
   idField: 'id',
   selfField: null,
+  verify: 'waited',
   conflict: 'merge',
   coalesce: true,
   concurrency: 6,
@@ -92,6 +102,7 @@ export const numericSettings = ['concurrency', 'maxAttempts', 'maxAgeDays', 'max
 export const listSettings = ['routes', 'origins', 'shell', 'pages', 'keptTypes', 'ignoredParams'] as const;
 
 const conflictStrategies: readonly ConflictStrategy[] = ['server-wins', 'client-wins', 'last-write-wins', 'merge', 'manual'];
+const verifyModes: readonly VerifyMode[] = ['waited', 'always', 'off'];
 
 /**
  * Fills partial settings with defaults and checks every value, so a typo in a data- attribute or
@@ -115,6 +126,7 @@ export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConf
   return {
     ...settings,
     conflict: checkStrategy(settings.conflict),
+    verify: checkVerify(settings.verify),
     routes,
     origins: strings(settings.origins),
     shell: strings(settings.shell),
@@ -146,6 +158,11 @@ export function settingsFromScriptUrl(scriptUrl: string): Partial<OutboxSettings
 function checkStrategy(strategy: ConflictStrategy): ConflictStrategy {
   if (!conflictStrategies.includes(strategy)) throw new TypeError(`sw-outbox: conflict must be one of ${conflictStrategies.join(', ')}`);
   return strategy;
+}
+
+function checkVerify(mode: VerifyMode): VerifyMode {
+  if (!verifyModes.includes(mode)) throw new TypeError(`sw-outbox: verify must be one of ${verifyModes.join(', ')}`);
+  return mode;
 }
 
 function toList<T>(value: T[] | string): (T | string)[] {

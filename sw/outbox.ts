@@ -10,6 +10,7 @@ import { Dispatcher } from './send/dispatch';
 import { LiveSender } from './lanes/live';
 import { Settler } from './outcome/settle';
 import type { OutcomeContext } from './outcome/context';
+import { Verifier } from './verify/verifier';
 import { ConflictDesk } from './pages/conflict-desk';
 import { PageRegistry, type PageWindows } from './pages/page-registry';
 import type { ReadParts } from './reads/route-reads';
@@ -72,8 +73,9 @@ export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config:
   const pages = new PageRegistry(world.windows);
   const desk: ConflictDesk = new ConflictDesk(pages, outcomes, gate, () => void scheduler.kick(true));
   const settler = new Settler(outcomes, (entry) => desk.ask(entry));
+  const verifier = new Verifier({ config, learned: log.learned, network, inFlight, settler, fetch: world.fetch });
   const dispatcher = new Dispatcher({
-    config, events, status, network, inFlight, settler, fetch: world.fetch,
+    config, events, status, network, inFlight, settler, verifier, fetch: world.fetch,
     credentials: (entry) => pages.first((page) => page.credentials({ url: entry.url, method: entry.method }), credentialsTimeoutMs),
   });
   const scheduler: Scheduler = new Scheduler({ config, entries: log.entries, gate, network, inFlight, dispatcher, status, outcomes });

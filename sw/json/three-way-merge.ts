@@ -1,19 +1,10 @@
 /** Three-way merge of JSON documents (the `merge` strategy, docs/protocol.md): fields, recursively; arrays are values. */
-import { isRecord } from './json';
+import { isRecord, sameJson as same } from './json';
 
 export type MergeResult =
   | { ok: true; merged: unknown }
   /** Both sides changed these fields differently: a person has to choose. */
   | { ok: false; overlapping: string[] };
-
-function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  return keysA.length === keysB.length && keysA.every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
-}
 
 /**
  * Merges `mine` and `theirs`, both made from `base`: a field changed on one side only takes that

@@ -22,7 +22,10 @@ export function placeInLane(draft: EntryDraft, previous: StoredEntry | undefined
   };
 }
 
-/** The next write of a lane once the one before it is confirmed with `version`: a chained one is now based on it. */
+/**
+ * The next write of a lane once the one before it is confirmed with `version`: a chained one is now
+ * based on it, and on the user's own write, so it needs no read to verify it (one per lane head).
+ */
 export function rebasedOn(next: StoredEntry, version: string | null): StoredEntry {
-  return next.chained ? { ...next, baseVersion: version, chained: false } : next;
+  return next.chained ? { ...next, baseVersion: version, chained: false, basedOnOwn: true } : next;
 }

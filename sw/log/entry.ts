@@ -32,6 +32,8 @@ export interface StoredEntry {
   baseVersion: string | null;
   /** Based on the outcome of the previous write of the same resource, not on anything the server has yet. */
   chained: boolean;
+  /** Rebased on the answer to the user's own previous write: no read verifies it (docs/protocol.md, Verification). */
+  basedOnOwn?: boolean;
   baseRepresentation: unknown;
   createdAt: number;
   /** Answers from the server so far (network failures do not count). */

@@ -44,7 +44,8 @@ export async function settleConflict(
     return { kind: 'wait', state: 'conflict', entry: waits, networkDown: false };
   }
   if (action.kind === 'resend' && !dropped) {
-    const resent: StoredEntry = { ...entry, baseVersion: serverVersion, chained: false, idempotencyKey: newIdempotencyKey() };
+    // Re-sent against the server's state it met: that is its base now, for a later conflict or read.
+    const resent: StoredEntry = { ...entry, baseVersion: serverVersion, baseRepresentation: body, chained: false, idempotencyKey: newIdempotencyKey() };
     if (action.body !== undefined) resent.body = jsonBytes(action.body);
     await entries.put(resent);
     events.emit(...resolvedEvents(entry, action.how));
@@ -69,6 +70,8 @@ export async function answerConflict(context: OutcomeContext, id: string, answer
   } else {
     await entries.put({
       ...entry, body: jsonBytes(answer.body), state: 'queued', idempotencyKey: newIdempotencyKey(),
+      // The person answered knowing the server's state: that is the answer's base.
+      baseRepresentation: entry.serverState ?? entry.baseRepresentation,
       failures: 0, nextAttemptAt: 0, reason: null, serverState: null, overlapping: [],
     });
     events.emit(...resolvedEvents(entry, 'manual'));

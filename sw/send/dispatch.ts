@@ -9,6 +9,8 @@ import type { Settler } from '../outcome/settle';
 import type { Step } from '../outcome/step';
 import { attemptSend } from './attempt';
 import { releaseWhenSettled } from './release';
+import { needsVerification } from '../verify/rule';
+import type { Verifier } from '../verify/verifier';
 
 /** Fresh credentials for a replay, asked of an open page (pages/page-registry.ts); null when none can give them. */
 export type CredentialsSource = (entry: StoredEntry) => Promise<Record<string, string> | null>;
@@ -21,6 +23,8 @@ export interface DispatchParts {
   inFlight: InFlight;
   settler: Settler;
   credentials: CredentialsSource;
+  /** Reads a resource before a write whose version is unknown goes to it (verify/). */
+  verifier: Verifier;
   fetch: typeof fetch;
 }
 
@@ -45,13 +49,18 @@ export class Dispatcher {
   }
 
   private async attemptAndSettle(entry: StoredEntry, liveHeaders: [string, string][] | null): Promise<Step> {
-    const { config, events, status, network, inFlight, settler } = this.parts;
+    const { config, events, status, network, inFlight, settler, verifier } = this.parts;
     const live = liveHeaders !== null;
     let headers = liveHeaders;
     if (!live && entry.needsCredentials) {
       const fresh = await this.parts.credentials(entry);
       if (fresh === null) return settler.hold(entry, null, 'no open page to supply credentials');
       headers = [...entry.headers, ...Object.entries(fresh)];
+    }
+    if (needsVerification(entry, config.verify, live)) {
+      const verified = await verifier.verify(entry, headers, live);
+      if (verified.kind === 'settled') return verified.step;
+      entry = verified.entry;
     }
     events.emit(sentEvent(entry));
     const attempt = await inFlight.request(() => {
