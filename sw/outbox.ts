@@ -55,7 +55,7 @@ export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config:
   const instance = crypto.randomUUID();
   const events = await EventHub.create(log.history);
   const gate = new ReplayGate((await log.meta.get('paused')) ?? false, (await log.meta.get('partition')) ?? '');
-  const network = new NetworkState(world.onNetworkDown);
+  const network = new NetworkState(world.onNetworkDown, world.fetch);
   // The scheduler is made below; the status reads whether it drains only when asked.
   const status: StatusReporter = new StatusReporter({
     instance,

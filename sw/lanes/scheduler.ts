@@ -107,7 +107,10 @@ export class Scheduler {
    */
   private async pass(force: boolean): Promise<number> {
     const { network, gate, inFlight, entries, config } = this.parts;
-    if (!force && network.down && Date.now() < network.retryAt) return network.retryAt;
+    // While the network is down, a cheap probe says when it is back; then the writes that waited
+    // only on it go at once, whatever their own backoff (a server's Retry-After and 5xx backoff stay).
+    const networkBack = !force && network.down && (await network.probe());
+    if (!force && !networkBack && network.down && Date.now() < network.retryAt) return Math.min(network.retryAt, network.nextProbeAt);
     if (browserOffline()) {
       network.wentDown();
       return Date.now() + offlinePollMs;
@@ -128,17 +131,22 @@ export class Scheduler {
       }));
     const runner = async (): Promise<void> => {
       for (let lane = await nextLane(); lane !== null; lane = await nextLane()) {
-        const end = await this.runLane(lane, force);
+        const end = await this.runLane(lane, force, networkBack);
         wakeAt = Math.min(wakeAt, end.wakeAt);
         networkDown ||= end.networkDown;
       }
     };
     await Promise.all(Array.from({ length: config.concurrency }, runner));
-    return networkDown ? network.backOff(config.maxBackoffMs) : wakeAt;
+    const wake = networkDown ? network.backOff(config.maxBackoffMs) : wakeAt;
+    // Writes that wait on the network wait no longer than the next probe.
+    return network.down ? Math.min(wake, network.nextProbeAt) : wake;
   }
 
-  /** Sends a claimed lane's writes in order until it is empty or its head must wait. Releases the lane. */
-  private async runLane(lane: string, force: boolean): Promise<LaneEnd> {
+  /**
+   * Sends a claimed lane's writes in order until it is empty or its head must wait. Releases the
+   * lane. `networkBack`: a write whose last failure was the network's is due at once.
+   */
+  private async runLane(lane: string, force: boolean, networkBack: boolean): Promise<LaneEnd> {
     const { gate, inFlight, entries, config, dispatcher } = this.parts;
     try {
       let head: StoredEntry | undefined = await entries.laneHead(lane);
@@ -153,7 +161,8 @@ export class Scheduler {
           head = await entries.laneHead(lane);
           continue;
         }
-        const due = Math.max(head.notBefore, force ? 0 : head.nextAttemptAt);
+        const waitedOnNetwork = networkBack && head.lastStatus === null;
+        const due = Math.max(head.notBefore, force || waitedOnNetwork ? 0 : head.nextAttemptAt);
         if (due > now) return { wakeAt: due, networkDown: false };
         const step = await dispatcher.send(head, null);
         if (step.kind !== 'continue') return { wakeAt: Infinity, networkDown: step.kind === 'wait' && step.networkDown };

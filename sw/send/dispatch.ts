@@ -69,7 +69,7 @@ export class Dispatcher {
     });
     status.changed();
     if (attempt.response) network.answered();
-    else network.failed();
+    else network.failed(entry.url);
     status.noteError(attempt.error, attempt.outcome.kind === 'confirmed');
     return settler.settle(entry, attempt, live);
   }

@@ -42,7 +42,7 @@ export class Verifier {
     try {
       response = await inFlight.request(() => this.parts.fetch(readRequest(entry, headers, config.timeoutMs)));
     } catch (error) {
-      network.failed();
+      network.failed(entry.url);
       const attempt: Attempt = { outcome: networkFailure, response: null, error: `verifying: ${error instanceof Error ? error.message : String(error)}` };
       return { kind: 'settled', step: await settler.settle(entry, attempt, live) };
     }
