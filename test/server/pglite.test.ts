@@ -5,7 +5,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactlyOnce, fingerprintOf, pgliteStore } from '../../server';
+import { exactlyOnce, fingerprintOf } from '../../server';
+import { pgliteStore } from '../../server/pglite';
 import type { FetchHandler, IdempotencyStore } from '../../server';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'sw-outbox-pglite-'));
