@@ -48,9 +48,10 @@ async function boot() {
 
 describe('PGlite store', { timeout: 60_000 }, () => {
   let app: Awaited<ReturnType<typeof boot>>;
+  // Opening PGlite compiles its WebAssembly: seconds on a busy machine, past the default hook timeout.
   beforeAll(async () => {
     app = await boot();
-  });
+  }, 60_000);
   afterAll(async () => {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
