@@ -7,7 +7,10 @@ const dist = resolve(root, 'dist');
 // Workbox code reads process.env.NODE_ENV; left in a worker bundle it throws at registration.
 const production = { 'process.env.NODE_ENV': JSON.stringify('production') };
 
-/** A self-contained classic script (a worker or the drop-in page script). */
+/**
+ * A self-contained classic script (a worker or the drop-in page script). Minified, so it keeps its
+ * source map, which carries its sources inside (`sourcesContent`): the map needs nothing else shipped.
+ */
 function classicScript(entry: string, fileName: string, outDir = dist): UserConfig {
   return {
     define: production,
@@ -22,18 +25,50 @@ function classicScript(entry: string, fileName: string, outDir = dist): UserConf
   };
 }
 
+/** The entry points of `sw-outbox/server`: `server/<name>.ts` is `sw-outbox/server/<name>` (`index` is the kit itself). */
+const serverEntries = ['index', 'pg', 'pglite', 'node', 'express', 'fastify', 'hono'];
+
+/**
+ * `sw-outbox/server` for Node in one module format, into `dist/server` (`.js` ES modules, `.cjs`
+ * CommonJS: the package is `"type": "module"`, so the extension says which). Built-ins, drivers and
+ * frameworks stay imports. No source maps, as for the ES entry points.
+ */
+function serverBuild(format: 'es' | 'cjs'): UserConfig {
+  const extension = format === 'es' ? 'js' : 'cjs';
+  return {
+    publicDir: false,
+    build: {
+      outDir: resolve(dist, 'server'),
+      // The ES build runs first and clears the folder; the CommonJS one adds to it.
+      emptyOutDir: format === 'es',
+      sourcemap: false,
+      minify: false,
+      target: 'node20',
+      lib: {
+        entry: Object.fromEntries(serverEntries.map((name) => [name, resolve(root, `server/${name}.ts`)])),
+        formats: [format],
+      },
+      rolldownOptions: {
+        external: [/^node:/, 'pg', /^@electric-sql\/pglite/, 'express', 'fastify', /^hono(\/|$)/],
+        output: { entryFileNames: `[name].${extension}`, chunkFileNames: `[name]-[hash].${extension}` },
+      },
+    },
+  };
+}
+
 /** One build per target; `scripts/build.mjs` runs them in turn. */
 const targets: Record<string, UserConfig> = {
   worker: classicScript('sw/outbox-sw.ts', 'outbox-sw.js'),
   dropin: classicScript('client/dropin.ts', 'outbox.js'),
   // ES module entry points for `sw-outbox/sw`, `/client`, `/react`, `/testing` and `/vite`; dependencies stay imports.
+  // No source maps: this code is not minified, and the user's own bundler maps what it makes of it.
   lib: {
     define: production,
     publicDir: false,
     build: {
       outDir: resolve(dist, 'esm'),
       emptyOutDir: true,
-      sourcemap: true,
+      sourcemap: false,
       minify: false,
       lib: {
         entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts'), react: resolve(root, 'client/react.ts'), testing: resolve(root, 'testing/index.ts'), vite: resolve(root, 'vite-plugin/index.ts') },
@@ -43,22 +78,10 @@ const targets: Record<string, UserConfig> = {
       rolldownOptions: { external: [/^workbox-/, 'idb', 'comlink', 'react', '@playwright/test', 'vite', /^node:/] },
     },
   },
-  // sw-outbox/server and its adapters, for Node: built-ins, drivers and frameworks stay imports.
-  server: {
-    publicDir: false,
-    build: {
-      outDir: resolve(dist, 'server'),
-      emptyOutDir: true,
-      sourcemap: true,
-      minify: false,
-      target: 'node20',
-      lib: {
-        entry: Object.fromEntries(['index', 'node', 'express', 'fastify', 'hono'].map((name) => [name, resolve(root, `server/${name}.ts`)])),
-        formats: ['es'],
-      },
-      rolldownOptions: { external: [/^node:/, 'pg', /^@electric-sql\/pglite/, 'express', 'fastify', /^hono(\/|$)/] },
-    },
-  },
+  // sw-outbox/server, its stores and adapters, for Node, as ES modules (`import`)...
+  server: serverBuild('es'),
+  // ...and as CommonJS (`require`), for the many Express apps that are CommonJS.
+  'server-cjs': serverBuild('cjs'),
   'demo-worker': classicScript('demo/app/demo-sw.ts', 'demo-sw.js', resolve(dist, 'demo')),
   // The benchmark's other contenders (`npm run bench` builds them).
   'bench-workbox': classicScript('bench/workers/workbox-sw.ts', 'workbox-sw.js', resolve(dist, 'bench')),

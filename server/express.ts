@@ -1,20 +1,39 @@
-import type { NextFunction, Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { exactlyOnce } from './core';
 import type { FetchHandler } from './core';
-import { BodyTooLargeError, failed, readNodeBody, sendResponse, toRequest } from './node';
+import { BodyAlreadyReadError, readBodyAndPutBack } from './body-put-back';
+import { holdAnswer } from './held-answer';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, failed, readNodeBody, sendResponse, toRequest } from './node';
 import type { NodeAdapterOptions } from './node';
+import type { ExactlyOnceOptions } from './options';
+import { problemJson } from './problem';
+import { AnswerNotKept, routeRun } from './route-context';
+import type { RouteContext } from './route-context';
+
+export type { RouteContext } from './route-context';
+
+// Express's types are not imported: these signatures use node:http's, which Express's extend, so
+// this entry compiles without @types/express and fits Express 4 and 5 alike.
+
+/** Express's `next`. */
+export type NextFunction = (error?: unknown) => void;
+
+/** An Express middleware, typed with node:http's request and response (Express's extend them). */
+export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
 /**
- * An Express 5 handler that serves a Fetch handler (such as one made by `exactlyOnce`):
- * `app.use('/api', expressHandler(handler))`. Mount it without a JSON or text body parser (or
- * behind `express.raw()`): the kit needs the body's exact bytes. A body over `maxBodyBytes` is
- * answered 413; other failures go to `next(error)`.
+ * An Express (4.17+ or 5) handler that serves a Fetch handler (such as one made by `exactlyOnce`):
+ * `app.use('/api', expressHandler(handler))`. Routes after it never run; to keep the app's own
+ * routes, use `expressExactlyOnce`. Mount it without a JSON or text body parser (or behind
+ * `express.raw()`): the kit needs the body's exact bytes. A body over `maxBodyBytes` is answered 413;
+ * other failures go to `next(error)`.
  */
-export function expressHandler(handler: FetchHandler, options: NodeAdapterOptions = {}): RequestHandler {
-  return (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+export function expressHandler(handler: FetchHandler, options: NodeAdapterOptions = {}): ExpressMiddleware {
+  return (req, res, next) => {
     void (async () => {
       try {
-        const body = await bodyOf(req, options.maxBodyBytes);
-        await sendResponse(res, await handler(toRequest(req, body, req.originalUrl)));
+        const body = await rawBodyOf(req, options.maxBodyBytes);
+        await sendResponse(res, await handler(toRequest(req, body, originalUrlOf(req))));
       } catch (error) {
         if (error instanceof BodyTooLargeError) failed(res, error);
         else next(error);
@@ -23,11 +42,93 @@ export function expressHandler(handler: FetchHandler, options: NodeAdapterOption
   };
 }
 
-async function bodyOf(req: ExpressRequest, limit: number | undefined): Promise<Buffer> {
-  const parsed: unknown = req.body;
-  if (Buffer.isBuffer(parsed)) return parsed;
-  if (req.readableEnded && parsed !== undefined) {
-    throw new Error('sw-outbox/server: the body was already parsed; mount expressHandler before any body parser other than express.raw()');
+/** Settings of `expressExactlyOnce`: the kit's, and the largest body it reads. */
+export interface ExpressExactlyOnceOptions<Tx> extends ExactlyOnceOptions<Tx>, NodeAdapterOptions {}
+
+/** The middleware `expressExactlyOnce` makes, with a typed way to reach a request's context. */
+export interface ExpressExactlyOnce<Tx> extends ExpressMiddleware {
+  /** The kit's context of a request it let through (`req.exactlyOnce`, typed with the store's transaction). */
+  of(req: IncomingMessage): RouteContext<Tx>;
+}
+
+declare global {
+  // Express's request type lives in this global namespace (@types/express-serve-static-core).
+  namespace Express {
+    interface Request {
+      /** Set by `expressExactlyOnce` on the requests it lets through; `kit.of(req)` has it typed. */
+      exactlyOnce?: RouteContext<unknown>;
+    }
   }
+}
+
+/** What the middleware leaves on a request it lets through. */
+type WithContext = IncomingMessage & { exactlyOnce?: RouteContext<unknown> };
+
+/**
+ * An Express (4.17+ or 5) middleware in front of the app's own routes, as `honoExactlyOnce` is for
+ * Hono: `app.use(expressExactlyOnce({ store }))`, then the app's body parsers and routes as they
+ * were. It claims the Idempotency-Key and checks preconditions (answering replays and the kit's
+ * errors itself); otherwise the routes after it run, with `req.exactlyOnce` (or `kit.of(req)`), and
+ * the answer the route sends is recorded for replay before it goes out. The body is read for its
+ * digest and put back, so any body parser after it reads it as usual. Put it before body parsers.
+ */
+export function expressExactlyOnce<Tx>(options: ExpressExactlyOnceOptions<Tx>): ExpressExactlyOnce<Tx> {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const problem = options.problem ?? problemJson;
+  const contexts = new WeakMap<IncomingMessage, RouteContext<Tx>>();
+  const middleware: ExpressMiddleware = (req, res, next) => {
+    void (async () => {
+      // Headers earlier middleware set (CORS…) stay; the route's go if the kit answers instead of it.
+      const before = res.getHeaders();
+      const held = { current: undefined as ReturnType<typeof holdAnswer> | undefined };
+      try {
+        const body = req.headers['idempotency-key'] === undefined ? undefined : await readBodyAndPutBack(req, limit);
+        // Made per request, as its handler is this request's route: `exactlyOnce` itself only gathers settings.
+        const run = exactlyOnce<Tx>(async (_request, write) => {
+          const answer = holdAnswer(res);
+          held.current = answer;
+          const watch = { started: answer.finished.then(() => undefined), answer: () => (answer.ended() === undefined ? undefined : answer.finished) };
+          const route = routeRun(write, watch, problem);
+          contexts.set(req, route.context);
+          (req as WithContext).exactlyOnce = route.context as RouteContext<unknown>;
+          next();
+          return route.settle(await answer.finished);
+        }, options);
+        const response = await run(toRequest(req, body, originalUrlOf(req)));
+        held.current?.release();
+        await sendAnswer(res, before, response);
+      } catch (error) {
+        held.current?.release();
+        if (error instanceof AnswerNotKept) await sendAnswer(res, before, error.answer).catch(next);
+        else if (error instanceof BodyTooLargeError) failed(res, error);
+        else next(error);
+      }
+    })();
+  };
+  return Object.assign(middleware, {
+    of(req: IncomingMessage): RouteContext<Tx> {
+      const context = contexts.get(req);
+      if (context === undefined) throw new Error('sw-outbox/server: this request did not pass through expressExactlyOnce (mount it before the route)');
+      return context;
+    },
+  });
+}
+
+/** Writes the answer the kit settled on, over the headers set before the route ran. */
+async function sendAnswer(res: ServerResponse, before: ReturnType<ServerResponse['getHeaders']>, response: Response): Promise<void> {
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  for (const [name, value] of Object.entries(before)) if (value !== undefined) res.setHeader(name, value);
+  await sendResponse(res, response);
+}
+
+/** Express's `req.originalUrl` (the path before a mount point stripped it), else the URL as it is. */
+function originalUrlOf(req: IncomingMessage): string | undefined {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl;
+}
+
+async function rawBodyOf(req: IncomingMessage, limit: number | undefined): Promise<Buffer> {
+  const parsed: unknown = (req as IncomingMessage & { body?: unknown }).body;
+  if (Buffer.isBuffer(parsed)) return parsed;
+  if (req.readableEnded && parsed !== undefined) throw new BodyAlreadyReadError();
   return readNodeBody(req, limit);
 }

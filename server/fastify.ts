@@ -1,16 +1,26 @@
-import type { FastifyPluginAsync } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { exactlyOnce } from './core';
 import type { FetchHandler } from './core';
-import { toRequest } from './node';
+import { headersOf } from './held-answer';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readNodeBody, toRequest } from './node';
+import type { ExactlyOnceOptions } from './options';
+import { problemJson } from './problem';
+import { AnswerNotKept, routeRun } from './route-context';
+import type { RouteContext } from './route-context';
+
+export type { RouteContext } from './route-context';
 
 export interface FastifyAdapterOptions {
-  /** Largest body accepted (Fastify answers 413 above it); default Fastify's own limit. */
+  /** Largest body accepted (answered 413 above it); default Fastify's own limit for `fastifyRoutes`, 1 MiB for `fastifyExactlyOnce`. */
   maxBodyBytes?: number;
 }
 
 /**
- * A Fastify 5 plugin that serves a Fetch handler (such as one made by `exactlyOnce`) for every
- * method and path under its prefix: `app.register(fastifyRoutes(handler), { prefix: '/api' })`.
- * Inside the plugin every body is read as raw bytes, which the kit fingerprints.
+ * A Fastify (4 or 5) plugin that serves a Fetch handler (such as one made by `exactlyOnce`) for
+ * every method and path under its prefix: `app.register(fastifyRoutes(handler), { prefix: '/api' })`.
+ * Inside the plugin every body is read as raw bytes, which the kit fingerprints. To keep the app's
+ * own routes, use `fastifyExactlyOnce`.
  */
 export function fastifyRoutes(handler: FetchHandler, options: FastifyAdapterOptions = {}): FastifyPluginAsync {
   return async (app) => {
@@ -18,18 +28,166 @@ export function fastifyRoutes(handler: FetchHandler, options: FastifyAdapterOpti
     app.addContentTypeParser('*', { parseAs: 'buffer', ...(options.maxBodyBytes === undefined ? {} : { bodyLimit: options.maxBodyBytes }) }, (_request, body, done) => {
       done(null, body);
     });
-    const serve = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const serve = async (request: FastifyRequest, reply: FastifyReply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-      const response = await handler(toRequest(request.raw, body));
-      reply.code(response.status);
-      response.headers.forEach((value, name) => {
-        if (name !== 'set-cookie') void reply.header(name, value);
-      });
-      const cookies = response.headers.getSetCookie();
-      if (cookies.length > 0) void reply.header('set-cookie', cookies);
-      return reply.send(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
+      return sendFetchResponse(reply, await handler(toRequest(request.raw, body)));
     };
     app.all('/', serve);
     app.all('/*', serve);
   };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `fastifyExactlyOnce` on the requests it lets through; `kit.of(request)` has it typed. */
+    exactlyOnce?: RouteContext<unknown>;
+  }
+}
+
+/** The plugin `fastifyExactlyOnce` makes, with a typed way to reach a request's context. */
+export interface FastifyExactlyOnce<Tx> extends FastifyPluginAsync {
+  /** The kit's context of a request it let through (`request.exactlyOnce`, typed with the store's transaction). */
+  of(request: FastifyRequest): RouteContext<Tx>;
+}
+
+/** Settings of `fastifyExactlyOnce`: the kit's, and the largest body it reads. */
+export interface FastifyExactlyOnceOptions<Tx> extends ExactlyOnceOptions<Tx>, FastifyAdapterOptions {}
+
+/** Where one request stands between the hooks. */
+interface Passage {
+  /** The body's bytes, read for the key's fingerprint (keyed requests only). */
+  body?: Buffer;
+  /** The headers set before the route ran: the kit's own answers go out with these. */
+  before?: Record<string, unknown>;
+  /** The route runs: its answer goes to `answered`, and `settled` is what the kit sends. */
+  route?: { answered: (response: Response) => void; settled: Promise<Response> };
+}
+
+/**
+ * Fastify (4 or 5) hooks in front of the app's own routes, as `honoExactlyOnce` is for Hono:
+ * `await app.register(fastifyExactlyOnce({ store }))`, then the routes as they were (register it
+ * inside a plugin of yours to cover only that plugin's routes). A keyed body is read for its digest
+ * before any content-type parser and handed on to it unchanged. The kit claims the key and checks
+ * preconditions before the handler (answering replays and its errors itself); the handler runs with
+ * `request.exactlyOnce` (or `kit.of(request)`), and the answer it sends is recorded before it goes out.
+ */
+export function fastifyExactlyOnce<Tx>(options: FastifyExactlyOnceOptions<Tx>): FastifyExactlyOnce<Tx> {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const problem = options.problem ?? problemJson;
+  const passages = new WeakMap<FastifyRequest, Passage>();
+  const contexts = new WeakMap<FastifyRequest, RouteContext<Tx>>();
+  const passageOf = (request: FastifyRequest): Passage => {
+    const passage = passages.get(request) ?? {};
+    passages.set(request, passage);
+    return passage;
+  };
+
+  const plugin: FastifyPluginAsync = async (app) => {
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      if (request.headers['idempotency-key'] === undefined) return payload;
+      let body: Buffer;
+      try {
+        body = await readNodeBody(payload as unknown as import('node:http').IncomingMessage, limit);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) throw Object.assign(error, { statusCode: 413 });
+        throw error;
+      }
+      passageOf(request).body = body;
+      // The parser after this hook reads the same bytes; Fastify checks their count against Content-Length.
+      return Object.assign(Readable.from([body]), { receivedEncodedLength: body.length });
+    });
+
+    app.addHook('preHandler', async (request, reply) => {
+      const passage = passageOf(request);
+      passage.before = { ...reply.getHeaders() };
+      let proceed: () => void = () => undefined;
+      const proceeding = new Promise<'route'>((resolve) => (proceed = () => resolve('route')));
+      let answered: (response: Response) => void = () => undefined;
+      const routeAnswer = new Promise<Response>((resolve) => (answered = resolve));
+      let sending = false;
+      let started: () => void = () => undefined;
+      const watch = { started: new Promise<void>((resolve) => (started = resolve)), answer: () => (sending ? routeAnswer : undefined) };
+      // Made per request, as its handler is this request's route: `exactlyOnce` itself only gathers settings.
+      const run = exactlyOnce<Tx>(async (_request, write) => {
+        const route = routeRun(write, watch, problem);
+        contexts.set(request, route.context);
+        request.exactlyOnce = route.context as RouteContext<unknown>;
+        const send = reply.send;
+        reply.send = function sendAndTell(this: FastifyReply, ...args: Parameters<FastifyReply['send']>) {
+          sending = true;
+          started();
+          return send.apply(this, args);
+        };
+        proceed();
+        return route.settle(await routeAnswer);
+      }, options);
+      const settled = run(toRequest(request.raw, passage.body, request.url)).catch((error: unknown) => {
+        if (error instanceof AnswerNotKept) return error.answer;
+        throw error;
+      });
+      const first = await Promise.race([proceeding, settled]);
+      if (first === 'route') {
+        passage.route = { answered, settled };
+        return;
+      }
+      // The kit answered without the route (a replay, or one of its errors).
+      await sendFetchResponse(reply, first);
+      return reply;
+    });
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      const passage = passages.get(request);
+      if (passage?.route === undefined) return payload;
+      const { route } = passage;
+      passage.route = undefined;
+      route.answered(new Response(nullBodyStatus(reply.statusCode) ? null : await bytesOf(payload), { status: reply.statusCode, headers: headersOf(reply.getHeaders() as Record<string, string>) }));
+      const response = await route.settled;
+      reply.removeHeader('content-length');
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+      for (const [name, value] of Object.entries(passage.before ?? {})) void reply.header(name, value);
+      setHeaders(reply, response);
+      void reply.code(response.status);
+      return response.body === null ? null : Buffer.from(await response.arrayBuffer());
+    });
+  };
+  // Fastify's own convention (what fastify-plugin sets): the hooks reach the routes of the app that registers it.
+  Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'sw-outbox exactlyOnce' });
+  return Object.assign(plugin, {
+    of(request: FastifyRequest): RouteContext<Tx> {
+      const context = contexts.get(request);
+      if (context === undefined) throw new Error('sw-outbox/server: this request did not pass through fastifyExactlyOnce (register it before the route)');
+      return context;
+    },
+  });
+}
+
+/** Statuses whose responses cannot carry a body. */
+function nullBodyStatus(status: number): boolean {
+  return [101, 103, 204, 205, 304].includes(status);
+}
+
+/** The bytes of a payload as an onSend hook gets it (serialized: string, Buffer, stream, or nothing). */
+async function bytesOf(payload: unknown): Promise<Uint8Array<ArrayBuffer> | null> {
+  if (payload === null || payload === undefined) return null;
+  if (typeof payload === 'string') return new TextEncoder().encode(payload);
+  if (payload instanceof Uint8Array) return new Uint8Array(payload);
+  const chunks: Buffer[] = [];
+  for await (const chunk of payload as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** Puts a Fetch Response's headers on a reply (Set-Cookie as a list). */
+function setHeaders(reply: FastifyReply, response: Response): void {
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') void reply.header(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) void reply.header('set-cookie', cookies);
+}
+
+/** Sends a Fetch Response as the reply. */
+async function sendFetchResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+  void reply.code(response.status);
+  setHeaders(reply, response);
+  return reply.send(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
 }

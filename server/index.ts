@@ -1,4 +1,6 @@
-// sw-outbox/server: exactly-once in effect for Node servers (docs/server.md).
+// sw-outbox/server: exactly-once in effect for Node servers (docs/server.md). The stores that need a
+// driver live in entries of their own (`sw-outbox/server/pg`, `sw-outbox/server/pglite`), so this one
+// compiles and runs with no optional peer installed.
 export { exactlyOnce } from './core';
 export type { ExactlyOnceHandler, FetchHandler, WriteContext } from './core';
 export { finalOutcome, optionalForWrites } from './options';
@@ -12,8 +14,5 @@ export type { Problem, ProblemKind, ProblemRenderer } from './problem';
 export { DEFAULT_REPLAYED_HEADERS, fingerprintOf } from './fingerprint';
 export type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, StoreTimes, StoredResponse } from './store';
 export { memoryStore } from './memory-store';
-export { pgliteStore } from './pglite-store';
-export type { PgliteStoreOptions } from './pglite-store';
-export { pgStore } from './pg-store';
-export type { PgStoreOptions } from './pg-store';
 export type { SqlStoreSettings } from './sql-store';
+export type { RouteContext } from './route-context';

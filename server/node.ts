@@ -6,7 +6,8 @@ export interface NodeAdapterOptions {
   maxBodyBytes?: number;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The largest body the Node adapters read unless told otherwise: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Thrown by `readNodeBody` when a body is over its limit. */
 export class BodyTooLargeError extends Error {

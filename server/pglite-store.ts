@@ -1,25 +1,42 @@
-import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { keysSchema, sqlStore, tableName } from './sql-store';
 import type { SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
 
-export interface PgliteStoreOptions extends SqlStoreSettings {
+// PGlite's own types are not imported: they need the DOM library and Emscripten's types to compile,
+// which a Node server has no reason to carry. These are what the store uses of them; PGlite's
+// `PGlite` and `Transaction` fit them, and a store made with `{ db }` hands out PGlite's `Transaction`.
+
+/** What the store uses of a PGlite transaction (PGlite's `Transaction` is one). */
+export interface PgliteTransaction {
+  query<Row>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/** What the store uses of a PGlite database (PGlite's `PGlite` is one, with its `Transaction`). */
+export interface PgliteDatabase<Tx extends PgliteTransaction = PgliteTransaction> {
+  query<Row>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  exec(sql: string): Promise<unknown>;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface PgliteStoreOptions<Tx extends PgliteTransaction = PgliteTransaction> extends SqlStoreSettings {
   /** The app's own PGlite, so its writes and the keys can share a transaction. */
-  db?: PGlite;
+  db?: PgliteDatabase<Tx>;
   /** Where to open one when `db` is not given; default `.data/sw-outbox`. */
   dataDir?: string;
 }
 
 /**
  * Keys in PGlite (embedded Postgres): nothing to set up, kept across restarts. One process opens a
- * PGlite folder at a time, so a key left running by an earlier boot is taken up at once.
+ * PGlite folder at a time, so a key left running by an earlier boot is taken up at once. Its
+ * transactions are the database's own (PGlite's `Transaction` for a `PGlite`).
  */
-export async function pgliteStore(options: PgliteStoreOptions = {}): Promise<IdempotencyStore<Transaction>> {
+export async function pgliteStore<Tx extends PgliteTransaction = PgliteTransaction>(options: PgliteStoreOptions<Tx> = {}): Promise<IdempotencyStore<Tx>> {
   const table = tableName(options);
   const owned = options.db === undefined;
-  const db = options.db ?? (await openPglite(options.dataDir ?? '.data/sw-outbox'));
+  const db: PgliteDatabase<Tx> = options.db ?? ((await openPglite(options.dataDir ?? '.data/sw-outbox')) as unknown as PgliteDatabase<Tx>);
   await db.exec(keysSchema(table));
-  return sqlStore<Transaction>(
+  return sqlStore<Tx>(
     {
       query: async (sql, params) => (await db.query<never>(sql, params)).rows,
       queryIn: async (tx, sql, params) => (await tx.query<never>(sql, params)).rows,
@@ -33,7 +50,8 @@ export async function pgliteStore(options: PgliteStoreOptions = {}): Promise<Ide
   );
 }
 
-async function openPglite(dataDir: string): Promise<PGlite> {
+/** Opens a PGlite of its own in `dataDir` (PGlite is loaded only then, and only as a value). */
+async function openPglite(dataDir: string): Promise<PgliteDatabase> {
   const { mkdirSync } = await import('node:fs');
   let module: typeof import('@electric-sql/pglite');
   try {
@@ -42,5 +60,5 @@ async function openPglite(dataDir: string): Promise<PGlite> {
     throw new Error('sw-outbox/server: pgliteStore needs the @electric-sql/pglite package: npm install @electric-sql/pglite');
   }
   mkdirSync(dataDir, { recursive: true });
-  return new module.PGlite(dataDir);
+  return new module.PGlite(dataDir) as unknown as PgliteDatabase;
 }

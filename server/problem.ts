@@ -9,7 +9,15 @@ export interface Problem {
   headers?: Record<string, string>;
 }
 
-export type ProblemKind = 'malformed-key' | 'missing-key' | 'key-reused' | 'key-running' | 'key-taken-over' | 'precondition-failed' | 'precondition-required';
+export type ProblemKind =
+  | 'malformed-key'
+  | 'missing-key'
+  | 'key-reused'
+  | 'key-running'
+  | 'key-taken-over'
+  | 'precondition-failed'
+  | 'precondition-required'
+  | 'transaction-failed';
 
 /** Turns a problem into the answer sent; the default is `application/problem+json`. */
 export type ProblemRenderer = (problem: Problem) => Response;
@@ -50,6 +58,8 @@ export const problems = {
       'This request outlived its lease and another delivery of the same Idempotency-Key took over: nothing of it was applied. Retry with the same key to get the result.',
       { 'Retry-After': '1' },
     ),
+  transactionFailed: () =>
+    problem('transaction-failed', 500, 'Internal Server Error', "The write's transaction failed and was rolled back: nothing of it was applied. Retry with the same key."),
   preconditionFailed: () => problem('precondition-failed', 412, 'Precondition Failed', 'The resource does not exist, so If-Match cannot match it.'),
   preconditionRequired: () =>
     problem(

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pgliteStore } from '../../server';
+import { pgliteStore } from '../../server/pglite';
 import { demoWrites, handleApi } from './api';
 import type { ApiContext } from './api';
 import { KEYS_TABLE, openDatabase } from './db';

@@ -70,3 +70,57 @@ export function conformanceSuite(adapter: string, start: (app: ReturnType<typeof
     });
   });
 }
+
+/**
+ * More of the suite, for adapters that put the kit in front of the app's own routes (Express's and
+ * Fastify's middleware, Hono's): the routes parse bodies themselves, may use the kit's transaction,
+ * and run behind a middleware that sets `Access-Control-Allow-Origin: *` before the kit.
+ */
+export function routesSuite(adapter: string, start: (app: ReturnType<typeof itemsApp>) => Promise<RunningApp>): void {
+  describe(`${adapter} in front of the app's own routes`, () => {
+    const app = itemsApp();
+    let server: RunningApp;
+    const send = (method: string, path: string, body: string | undefined, headers: Record<string, string> = {}) =>
+      fetch(new URL(path, server.url), { method, headers: { 'Content-Type': 'application/json', ...headers }, ...(body === undefined ? {} : { body }) });
+
+    beforeAll(async () => {
+      server = await start(app);
+    });
+    afterAll(async () => {
+      await server.close();
+      await app.options.store.close();
+    });
+
+    it("records the answer a route sends inside the kit's transaction, and replays it", async () => {
+      expect((await send('POST', '/api/items', '{"text":"a"}', { 'Idempotency-Key': '"r-1"' })).status).toBe(201);
+      const edit = () => send('PATCH', '/api/items/1', '{"text":"b"}', { 'Idempotency-Key': '"r-2"', 'If-Match': '"1"' });
+      const first = await edit();
+      expect([first.status, first.headers.get('etag')]).toEqual([200, '"2"']);
+      const firstBody = await first.text();
+      const again = await edit();
+      expect([again.status, again.headers.get('idempotent-replayed'), again.headers.get('etag'), await again.text()]).toEqual([200, 'true', '"2"', firstBody]);
+      expect(app.applied()).toBe(2);
+    });
+
+    it('lets requests without a key, and reads, through to the routes untouched', async () => {
+      const read = await send('GET', '/api/items/1', undefined);
+      expect([read.status, ((await read.json()) as { text: string }).text]).toEqual([200, 'b']);
+      const bytes = '{"not":"keyed"}';
+      expect(await (await send('POST', '/api/echo', bytes)).json()).toEqual(app.digest(new TextEncoder().encode(bytes)));
+    });
+
+    it("keeps the headers set before the kit on the kit's own answers", async () => {
+      const reused = await send('POST', '/api/items', '{"text":"other"}', { 'Idempotency-Key': '"r-1"' });
+      expect([reused.status, reused.headers.get('access-control-allow-origin')]).toEqual([422, '*']);
+      const replayed = await send('POST', '/api/items', '{"text":"a"}', { 'Idempotency-Key': '"r-1"' });
+      expect([replayed.headers.get('idempotent-replayed'), replayed.headers.get('access-control-allow-origin')]).toEqual(['true', '*']);
+    });
+
+    it('refuses an answer sent after the transaction, and runs the retry again', async () => {
+      const late = () => send('POST', '/api/late', 'x', { 'Idempotency-Key': '"r-3"', 'Content-Type': 'text/plain' });
+      expect((await late()).status).toBe(500);
+      const retry = await late();
+      expect([retry.status, retry.headers.get('idempotent-replayed')]).toEqual([500, null]);
+    });
+  });
+}

@@ -3,7 +3,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { exactlyOnce, pgStore } from '../../server';
+import { exactlyOnce } from '../../server';
+import { pgStore } from '../../server/pg';
 import { nodeHandler } from '../../server/node';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });

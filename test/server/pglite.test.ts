@@ -5,7 +5,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactlyOnce, fingerprintOf, pgliteStore } from '../../server';
+import { exactlyOnce, fingerprintOf } from '../../server';
+import { pgliteStore } from '../../server/pglite';
 import type { FetchHandler, IdempotencyStore } from '../../server';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'sw-outbox-pglite-'));
@@ -47,9 +48,10 @@ async function boot() {
 
 describe('PGlite store', { timeout: 60_000 }, () => {
   let app: Awaited<ReturnType<typeof boot>>;
+  // Opening PGlite compiles its WebAssembly: seconds on a busy machine, past the default hook timeout.
   beforeAll(async () => {
     app = await boot();
-  });
+  }, 60_000);
   afterAll(async () => {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // @vitest-environment node
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactlyOnce, pgStore } from '../../server';
+import { exactlyOnce } from '../../server';
+import { pgStore } from '../../server/pg';
 import { startCluster } from './postgres';
 import type { Cluster } from './postgres';
 import { startProcess } from './processes';
