@@ -26,7 +26,7 @@ function classicScript(entry: string, fileName: string, outDir = dist): UserConf
 const targets: Record<string, UserConfig> = {
   worker: classicScript('sw/outbox-sw.ts', 'outbox-sw.js'),
   dropin: classicScript('client/dropin.ts', 'outbox.js'),
-  // ES module entry points for `sw-outbox/sw`, `/client`, `/react`, `/testing` and `/vite`; dependencies stay imports.
+  // ES module entry points for `sw-outbox/sw`, `/client`, `/react`, `/ui`, `/testing` and `/vite`; dependencies stay imports.
   lib: {
     define: production,
     publicDir: false,
@@ -36,7 +36,7 @@ const targets: Record<string, UserConfig> = {
       sourcemap: true,
       minify: false,
       lib: {
-        entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts'), react: resolve(root, 'client/react.ts'), testing: resolve(root, 'testing/index.ts'), vite: resolve(root, 'vite-plugin/index.ts') },
+        entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts'), react: resolve(root, 'client/react.ts'), ui: resolve(root, 'ui/index.ts'), testing: resolve(root, 'testing/index.ts'), vite: resolve(root, 'vite-plugin/index.ts') },
         formats: ['es'],
       },
       // `testing` (Playwright) and `vite` (the plugin) run in Node: their tools and built-ins stay imports too.
