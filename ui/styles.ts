@@ -10,7 +10,7 @@ font:var(--outbox-font,1rem/1.4 system-ui,sans-serif);color:var(--_fg)}
 @media (prefers-color-scheme:dark){:host{--_bg:var(--outbox-bg,#111827);--_fg:var(--outbox-fg,#f9fafb);
 --_muted:var(--outbox-muted,#d1d5db);--_accent:var(--outbox-accent,#93c5fd);--_on-accent:var(--outbox-on-accent,#111827);
 --_danger:var(--outbox-danger,#fca5a5);--_border:var(--outbox-border,#6b7280)}}
-[hidden]{display:none!important}
+*{box-sizing:border-box}[hidden]{display:none!important}
 .layout{position:fixed;z-index:var(--outbox-z,2147483000);display:flex;flex-direction:column;gap:.5rem;
 max-width:min(28rem,calc(100vw - 2rem));max-height:calc(100vh - 2rem);overflow:auto;margin:1rem}
 .layout[data-placement$=right]{right:0;align-items:flex-end}.layout[data-placement$=left]{left:0;align-items:flex-start}
