@@ -6,11 +6,11 @@ const css = `
 :host{--_bg:var(--outbox-bg,#fff);--_fg:var(--outbox-fg,#1f2937);--_muted:var(--outbox-muted,#4b5563);
 --_accent:var(--outbox-accent,#1d4ed8);--_on-accent:var(--outbox-on-accent,#fff);--_danger:var(--outbox-danger,#b91c1c);
 --_border:var(--outbox-border,#9ca3af);--_radius:var(--outbox-radius,.75rem);
-font:var(--outbox-font,1rem/1.4 system-ui,sans-serif);color:var(--_fg)}
+font:var(--outbox-font,1rem/1.4 system-ui,sans-serif);color:var(--_fg);color-scheme:light dark}
 @media (prefers-color-scheme:dark){:host{--_bg:var(--outbox-bg,#111827);--_fg:var(--outbox-fg,#f9fafb);
 --_muted:var(--outbox-muted,#d1d5db);--_accent:var(--outbox-accent,#93c5fd);--_on-accent:var(--outbox-on-accent,#111827);
 --_danger:var(--outbox-danger,#fca5a5);--_border:var(--outbox-border,#6b7280)}}
-*{box-sizing:border-box}[hidden]{display:none!important}
+*{box-sizing:border-box}[hidden]{display:none!important}input{accent-color:var(--_accent)}
 .layout{position:fixed;z-index:var(--outbox-z,2147483000);display:flex;flex-direction:column;gap:.5rem;
 max-width:min(28rem,calc(100vw - 2rem));max-height:calc(100vh - 2rem);overflow:auto;margin:1rem}
 .layout[data-placement$=right]{right:0;align-items:flex-end}.layout[data-placement$=left]{left:0;align-items:flex-start}
