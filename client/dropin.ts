@@ -46,7 +46,9 @@ void client.ready.then(() => window.dispatchEvent(new CustomEvent('outbox:ready'
 
 /** Mounts the UI once the page has a body (the script may run in its head). */
 async function showUi(): Promise<void> {
-  const options = uiOptionsFrom((await fromFile).ui, dataset);
+  // A settings file that cannot be read is reported by the registration; the UI shows without it.
+  const { ui } = await fromFile.catch(() => ({ ui: undefined }));
+  const options = uiOptionsFrom(ui, dataset);
   if (!options) return;
   if (!document.body) await new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
   mountOutboxUI(client, options);

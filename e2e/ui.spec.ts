@@ -171,6 +171,15 @@ test('a write the server refuses (422 problem+json) is listed with its reason; R
   await expect(page.locator('outbox-ui .notice')).toContainText('was undone. Lost: title.');
   await accessible(page, 'refused', refusedList(page));
 
+  // Opened again later, the page does not push the list at the person: the chip says it, Review opens it.
+  await page.reload();
+  await page.evaluate(() => window.outbox.ready.then(() => undefined));
+  await expect(chipSays(page)).toHaveText('Need your attention: 1');
+  await expect(refusedList(page)).toBeHidden();
+  await chip(page).getByRole('button', { name: 'Review' }).press('Enter');
+  await expect(refusedList(page)).toBeVisible();
+  expect(await focused(page)).toMatchObject({ text: 'Changes the server refused' });
+
   // Retry: the server takes it this time.
   await refused.getByRole('button', { name: 'Retry' }).click();
   await expect(refusedList(page)).toBeHidden();

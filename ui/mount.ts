@@ -36,7 +36,8 @@ export function mountOutboxUI(client: UiClient, options: UiOptions = {}): Outbox
   const putOff = new Set<string>();
   const answered = new Set<string>();
   let refusedOpen = false;
-  let seenRefused = new Set<string>();
+  /** Refused writes already known; null until the first read (those refused before the page opened do not open the list). */
+  let seenRefused: Set<string> | null = null;
   let lastWaiting = 0;
   let savedUntil = 0;
   let savedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -109,8 +110,8 @@ export function mountOutboxUI(client: UiClient, options: UiOptions = {}): Outbox
   function renderRefused(): void {
     const dead = entries.filter((entry) => entry.state === 'dead');
     // A write refused while the page is open opens the list; those known already do not.
-    if (dead.some((entry) => !seenRefused.has(entry.id))) refusedOpen = true;
-    seenRefused = new Set(dead.map((entry) => entry.id));
+    if (seenRefused && dead.some((entry) => !seenRefused?.has(entry.id))) refusedOpen = true;
+    if (listed) seenRefused = new Set(dead.map((entry) => entry.id));
     refused.render(dead, refusedOpen);
   }
 
@@ -122,6 +123,8 @@ export function mountOutboxUI(client: UiClient, options: UiOptions = {}): Outbox
     if (dialog.showing === null && next) dialog.open(conflictOf(next));
   }
 
+  /** Whether the writes were read once: before, the UI knows nothing of them. */
+  let listed = false;
   let reading: Promise<void> | null = null;
   let readAgain = false;
   /** Reads the writes again; calls while a read runs make one more read after it. */
@@ -131,9 +134,10 @@ export function mountOutboxUI(client: UiClient, options: UiOptions = {}): Outbox
       return;
     }
     reading = client.list().then(
-      (listed) => {
-        entries = listed;
-        const stillWaiting = new Set(listed.filter((entry) => entry.state === 'conflict').map((entry) => entry.id));
+      (writes) => {
+        entries = writes;
+        listed = true;
+        const stillWaiting = new Set(writes.filter((entry) => entry.state === 'conflict').map((entry) => entry.id));
         for (const id of answered) if (!stillWaiting.has(id)) answered.delete(id);
         render();
       },
@@ -153,6 +157,7 @@ export function mountOutboxUI(client: UiClient, options: UiOptions = {}): Outbox
     return resourceName(resource, ...representations, ...known);
   }
 
+  (options.container ?? document.body).append(host);
   const stops = [
     client.subscribeStatus((next) => {
       status = next;
@@ -169,7 +174,6 @@ export function mountOutboxUI(client: UiClient, options: UiOptions = {}): Outbox
   ];
   addEventListener('online', render);
   addEventListener('offline', render);
-  (options.container ?? document.body).append(host);
   refresh();
 
   return {

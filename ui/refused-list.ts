@@ -18,6 +18,8 @@ export class RefusedList {
   readonly element: HTMLElement;
   private readonly heading: HTMLHeadingElement;
   private readonly list = el('ul');
+  /** What the items show now, to leave them be when nothing changed. */
+  private shown = '';
 
   constructor(private readonly texts: UiTexts, private readonly actions: RefusedActions) {
     const headingId = uniqueId('refused');
@@ -30,6 +32,10 @@ export class RefusedList {
   render(refused: readonly EntrySummary[], open: boolean): void {
     const hadFocus = this.element.contains(focusedIn(this.element));
     this.element.hidden = !open || refused.length === 0;
+    // Items are made anew only when what they say changed: a button keeps focus across status updates.
+    const shown = JSON.stringify(refused.map((entry) => [entry.id, entry.reason, entry.lastStatus, entry.lastResponse]));
+    if (shown === this.shown) return;
+    this.shown = shown;
     this.list.replaceChildren(...refused.map((entry) => this.item(entry)));
     // The button pressed may be gone with its write: focus stays in the list, on its heading.
     if (hadFocus && !this.element.hidden && !this.element.contains(focusedIn(this.element))) this.heading.focus();
