@@ -6,6 +6,7 @@ import { chipMessage, outlookOf } from '../ui/outlook';
 import { uiOptionsFrom, isUiAttribute } from '../ui/settings';
 import { defaultTexts, textsWith } from '../ui/texts';
 import { settingsFromDataset } from '../client/settings';
+import { SerialRead } from '../ui/serial-read';
 
 const base = { id: 5, title: 'base title', done: false, notes: '', version: 1 };
 const server = { id: 5, title: 'their title', done: false, notes: 'theirs', version: 2 };
@@ -147,5 +148,28 @@ describe('the drop-in\'s ui setting', () => {
   it('is not a worker setting', () => {
     expect(isUiAttribute('ui') && isUiAttribute('uiTextOffline') && !isUiAttribute('unique')).toBe(true);
     expect(settingsFromDataset({ routes: '/api/', ui: 'off', uiPlacement: 'top-left' })).toEqual({ routes: ['/api/'] });
+  });
+});
+
+describe('reading the writes again after events', () => {
+  it('one read at a time; asks during a read make exactly one more, so the last read follows the last ask', async () => {
+    const seen: number[] = [];
+    let reads = 0;
+    let finish: (() => void) | null = null;
+    const reader = new SerialRead(() => new Promise<number>((resolve) => (finish = () => resolve(++reads))), (value) => seen.push(value));
+    reader.ask();
+    reader.ask();
+    reader.ask();
+    expect(reads).toBe(0);
+    finish!();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual([1]);
+    finish!();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual([1, 2]);
+    reader.ask();
+    finish!();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual([1, 2, 3]);
   });
 });

@@ -7,6 +7,7 @@ import { placements, type OutboxUI, type UiClient, type UiOptions } from './opti
 import { attentionOf, chipMessage, outlookOf } from './outlook';
 import { RefusedList } from './refused-list';
 import { RollbackNotices } from './rollback-notice';
+import { SerialRead } from './serial-read';
 import { adoptStyles } from './styles';
 import { textsWith } from './texts';
 
@@ -125,31 +126,14 @@ export function mountOutboxUI(client: UiClient, options: UiOptions = {}): Outbox
 
   /** Whether the writes were read once: before, the UI knows nothing of them. */
   let listed = false;
-  let reading: Promise<void> | null = null;
-  let readAgain = false;
-  /** Reads the writes again; calls while a read runs make one more read after it. */
-  function refresh(): void {
-    if (reading) {
-      readAgain = true;
-      return;
-    }
-    reading = client.list().then(
-      (writes) => {
-        entries = writes;
-        listed = true;
-        const stillWaiting = new Set(writes.filter((entry) => entry.state === 'conflict').map((entry) => entry.id));
-        for (const id of answered) if (!stillWaiting.has(id)) answered.delete(id);
-        render();
-      },
-      () => undefined,
-    ).finally(() => {
-      reading = null;
-      if (readAgain) {
-        readAgain = false;
-        refresh();
-      }
-    });
-  }
+  const writes = new SerialRead(() => client.list(), (listedNow) => {
+    entries = listedNow;
+    listed = true;
+    const stillWaiting = new Set(listedNow.filter((entry) => entry.state === 'conflict').map((entry) => entry.id));
+    for (const id of answered) if (!stillWaiting.has(id)) answered.delete(id);
+    render();
+  });
+  const refresh = (): void => writes.ask();
 
   /** The name of a resource, from what the UI last knew of its writes. */
   function nameOf(resource: string, ...representations: unknown[]): string {
