@@ -60,7 +60,7 @@ function serverBuild(format: 'es' | 'cjs'): UserConfig {
 const targets: Record<string, UserConfig> = {
   worker: classicScript('sw/outbox-sw.ts', 'outbox-sw.js'),
   dropin: classicScript('client/dropin.ts', 'outbox.js'),
-  // ES module entry points for `sw-outbox/sw`, `/client`, `/react`, `/testing` and `/vite`; dependencies stay imports.
+  // ES module entry points for `sw-outbox/sw`, `/client`, `/react`, `/ui`, `/testing` and `/vite`; dependencies stay imports.
   // No source maps: this code is not minified, and the user's own bundler maps what it makes of it.
   lib: {
     define: production,
@@ -71,7 +71,7 @@ const targets: Record<string, UserConfig> = {
       sourcemap: false,
       minify: false,
       lib: {
-        entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts'), react: resolve(root, 'client/react.ts'), testing: resolve(root, 'testing/index.ts'), vite: resolve(root, 'vite-plugin/index.ts') },
+        entry: { sw: resolve(root, 'sw/index.ts'), client: resolve(root, 'client/index.ts'), react: resolve(root, 'client/react.ts'), ui: resolve(root, 'ui/index.ts'), testing: resolve(root, 'testing/index.ts'), vite: resolve(root, 'vite-plugin/index.ts') },
         formats: ['es'],
       },
       // `testing` (Playwright) and `vite` (the plugin) run in Node: their tools and built-ins stay imports too.

@@ -113,6 +113,13 @@ export class OutboxClient extends Subscribable<EventListener> {
   handleConflicts(handler: ConflictHandler | null): void {
     this.pageSide.handleConflicts(handler);
     if (handler) void this.connection.call((api) => api.connectPage(proxy(this.pageSide))).catch(() => undefined);
+    // Status listeners hear it: the drop-in's UI steps aside for an app that answers conflicts itself.
+    this.setStatus(this.currentStatus);
+  }
+
+  /** Whether this page answers conflicts itself (`handleConflicts` was given a handler). */
+  get answersConflicts(): boolean {
+    return this.pageSide.answersConflicts;
   }
 
   /** The provider has new credentials (after a sign-in or a refresh): held writes go again. */

@@ -27,6 +27,11 @@ export class PageSide implements PageApi {
     this.conflictHandler = handler;
   }
 
+  /** Whether the app answers conflicts itself. */
+  get answersConflicts(): boolean {
+    return this.conflictHandler !== null;
+  }
+
   async credentials(write: CredentialsQuestion): Promise<Record<string, string> | null> {
     if (!this.credentialsProvider) return null;
     return Promise.resolve(this.credentialsProvider(write)).catch(() => null);

@@ -35,8 +35,11 @@ export interface EntrySummary {
   base: unknown;
 }
 
-/** A page's answer to a conflict that waits for a person. */
-export type ConflictAnswer = { body: unknown } | { discard: true };
+/**
+ * A page's answer to a conflict that waits for a person: send this body instead, send the write
+ * as it was (its own bytes, so bodies that are not JSON can be kept too), or drop the change.
+ */
+export type ConflictAnswer = { body: unknown } | { resend: true } | { discard: true };
 
 export interface OutboxStatus {
   /** Changes every time the worker starts: a tab that sees a new one reconnects at once. */

@@ -56,4 +56,21 @@ describe('conflicts that wait for a person, asked of the pages over Comlink', ()
     expect(asked.map((question) => question.id)).toEqual([entry.id]);
     expect(await log.entries.get(entry.id)).toMatchObject({ state: 'dead', reason: 'discarded' });
   });
+
+  it('a resend answer sends the write again as it was, bytes and type unchanged, against the version it met', async () => {
+    let calls = 0;
+    const server = new ScriptedServer(() => (++calls === 1 ? { status: 412, body: { title: 'theirs' }, headers: { etag: '"7"' } } : { status: 200, body: {} }));
+    current = await startEngine(server);
+    const { log, outbox } = current;
+    const text = new TextEncoder().encode('plain words, not JSON').buffer as ArrayBuffer;
+    const { entry } = await log.entries.append(draft('PUT', '/api/notes/1', undefined, { conflict: 'manual', body: text, contentType: 'text/plain', headers: [['content-type', 'text/plain']] }));
+    await outbox.scheduler.kick();
+    expect(await log.entries.get(entry.id)).toMatchObject({ state: 'conflict' });
+    expect(await outbox.desk.answer(entry.id, { resend: true })).toBe(true);
+    await outbox.scheduler.kick();
+    expect(server.sent.map((sent) => [sent.body, sent.headers['content-type'], sent.headers['if-match']])).toEqual([
+      ['plain words, not JSON', 'text/plain', undefined],
+      ['plain words, not JSON', 'text/plain', '"7"'],
+    ]);
+  });
 });

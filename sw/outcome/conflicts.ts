@@ -56,8 +56,8 @@ export async function settleConflict(
 }
 
 /**
- * A page's answer to a conflict that waits: the write goes again with the page's body (a new
- * request, new key, against the server's version it met), or it is dropped with the later writes
+ * A page's answer to a conflict that waits: the write goes again with the page's body, or as it
+ * was (a new request, new key, against the server's version it met), or it is dropped with the later writes
  * made on top of it. False when the write is not waiting on a conflict (another page answered first).
  */
 export async function answerConflict(context: OutcomeContext, id: string, answer: ConflictAnswer): Promise<boolean> {
@@ -69,7 +69,8 @@ export async function answerConflict(context: OutcomeContext, id: string, answer
     await deadLetter(context, entry, 'discarded', null, false);
   } else {
     await entries.put({
-      ...entry, body: jsonBytes(answer.body), state: 'queued', idempotencyKey: newIdempotencyKey(),
+      // `resend` keeps the write's own bytes: a body that is not JSON goes again unchanged.
+      ...entry, body: 'resend' in answer ? entry.body : jsonBytes(answer.body), state: 'queued', idempotencyKey: newIdempotencyKey(),
       // The person answered knowing the server's state: that is the answer's base.
       baseRepresentation: entry.serverState ?? entry.baseRepresentation,
       failures: 0, nextAttemptAt: 0, reason: null, serverState: null, overlapping: [],
