@@ -65,20 +65,28 @@ for (const strategy of ['merge', 'server-wins', 'last-write-wins', 'client-wins'
     const expected = strategy === 'client-wins' ? 'mine' : 'theirs';
     expect((await server.todos())[0]!.title).toBe(expected);
     expect(conflict).toMatchObject({ dropped: strategy !== 'client-wins' });
+    // A change dropped is said to be, to the person too: the drop-in's notice names the fields lost.
+    if (strategy !== 'client-wins') await expect(page.locator('outbox-ui .notice')).toContainText('Lost: title.');
     await expect(todo(page, expected)).toBeVisible({ timeout: 10_000 });
   });
 }
 
-test('a conflict met by reading is answered like any other, and a later edit of the same todo then reaches the server', async ({ page, context }) => {
+test('the person is asked by the drop-in\'s dialog within 2 s; keep mine sends the merged item; a later edit of the same todo then reaches the server; the list shows it', async ({ page, context }) => {
   const shared = await server.create('shared');
   await openPlainPage(page, {});
   const conflict = await renamedOnBothSides(page, context, shared.id);
-  await page.evaluate((id) => window.outbox.resolve(id, { body: { title: 'mine, after all' } }), conflict.id as string);
+  expect(conflict).toMatchObject({ waiting: true });
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible({ timeout: 2_000 });
+  await expect(dialog.getByRole('group', { name: 'title' }).getByRole('radio', { name: 'Keep mine: mine' })).toBeChecked();
+  await dialog.getByRole('button', { name: 'Save my choices' }).click();
+  await expect(dialog).toBeHidden();
   await waitForDrain(page);
-  expect((await server.todos())[0]).toMatchObject({ title: 'mine, after all' });
-  await todo(page, 'mine, after all').locator('.toggle').check();
+  expect((await server.todos())[0]).toMatchObject({ title: 'mine' });
+  await todo(page, 'mine').locator('.toggle').check();
   await waitForDrain(page);
-  await expect.poll(async () => (await server.todos())[0]).toMatchObject({ title: 'mine, after all', done: true });
+  await expect.poll(async () => (await server.todos())[0]).toMatchObject({ title: 'mine', done: true });
+  await expect(todo(page, 'mine')).toHaveClass(/done/, { timeout: 10_000 });
 });
 
 test('an edit of a field nobody else changed goes, against the version just read', async ({ page, context }) => {
