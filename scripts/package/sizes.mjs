@@ -12,8 +12,8 @@ import { gzipSync } from 'node:zlib';
  */
 export const budgets = [
   { entry: './outbox-sw.js', file: 'dist/outbox-sw.js', kib: 24 },
-  // The drop-in page script: 7.5 KiB today, with room for the UI it is getting (about 10 KiB more).
-  { entry: './outbox.js', file: 'dist/outbox.js', kib: 20 },
+  // The drop-in page script: 13 KiB with its UI (7.5 KiB without it).
+  { entry: './outbox.js', file: 'dist/outbox.js', kib: 15 },
   { entry: './sw', file: 'dist/esm/sw.js', kib: 41 },
   { entry: './client', file: 'dist/esm/client.js', kib: 11 },
   { entry: './react', file: 'dist/esm/react.js', kib: 1 },
