@@ -1,17 +1,26 @@
 // Runs the cross-engine stories in Chromium, Firefox and WebKit, one engine after another, each
-// against its own demo server behind a cuttable link, each story in a fresh profile. An engine
-// that cannot run here fails its stories out loud. ENGINES=firefox,webkit picks engines;
-// STORIES=2,6 picks stories by number. Prints `N passed, N failed` last; exits 1 on any failure.
+// against its own demo server behind a cuttable link, each story in a fresh profile; then, in
+// Firefox and WebKit, the short seeded fault schedule (engines/faults; Chromium runs a longer one
+// in the Playwright suite). An engine that cannot run here fails its stories out loud.
+// ENGINES=firefox,webkit picks engines; STORIES=2,6 picks stories by number (8 is the fault
+// schedule). Prints `N passed, N failed` last; exits 1 on any failure.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoServer } from './demo-server';
 import type { EngineBrowser } from './driver';
-import { engines, type Engine } from './engines';
+import { engines, type Engine, type EngineRun } from './engines';
+import { faultProblems, formatFigures, runFaultsInEngine, scheduleFromEnv, shortSchedule } from './faults';
 import { openLink } from './link';
 import { stories, type Story } from './stories';
 
 const storyTimeoutMs = 90_000;
+
+/** The fault schedule's place in the list of stories (STORIES=8). */
+const faultStory = '8';
+/** Engines that run the fault schedule here: Chromium runs it in the Playwright suite (e2e/faults.spec.ts). */
+const faultEngines = new Set(['firefox', 'webkit']);
+const faultSchedule = scheduleFromEnv(shortSchedule);
 
 interface EngineReport {
   engine: string;
@@ -39,14 +48,25 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 
 const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);
 
+/** Runs the short fault schedule; resolves with its figures, or rejects with what went wrong. */
+async function runFaults(engine: Engine, run: EngineRun): Promise<string> {
+  // Its own server, link and profile: the schedule kills and restarts its server.
+  const work = runFaultsInEngine(run.launch, engine.name, faultSchedule);
+  const figures = await withTimeout(work, 60_000 + faultSchedule.steps * 5_000, 'the fault schedule');
+  const problems = faultProblems(figures, faultSchedule);
+  if (problems.length) throw new Error(`${problems.join('; ')}\n${formatFigures(figures)}`);
+  return formatFigures(figures);
+}
+
 /** Runs every story in one engine; the engine's setup failing fails each story with its reason. */
-async function runEngine(engine: Engine, chosen: Story[]): Promise<EngineReport> {
+async function runEngine(engine: Engine, chosen: Story[], faults: boolean): Promise<EngineReport> {
   const started = Date.now();
   const report: EngineReport = { engine: engine.name, version: '-', backgroundSync: '-', passed: 0, failed: 0, seconds: 0 };
   const missing = engine.missing();
   if (missing) {
-    console.error(`\n✗✗ ${engine.name} CANNOT RUN HERE: ${missing}. Its ${chosen.length} stories count as failed.`);
-    return { ...report, failed: chosen.length };
+    const count = chosen.length + (faults ? 1 : 0);
+    console.error(`\n✗✗ ${engine.name} CANNOT RUN HERE: ${missing}. Its ${count} stories count as failed.`);
+    return { ...report, failed: count };
   }
   const server = await startDemoServer(`.data/engines-${engine.name}`);
   const link = await openLink(server.port);
@@ -73,6 +93,18 @@ async function runEngine(engine: Engine, chosen: Story[]): Promise<EngineReport>
         rmSync(profileDir, { recursive: true, force: true });
       }
     }
+    if (faults) {
+      const faultsStarted = Date.now();
+      const name = `${faultStory} the seeded fault schedule (seed ${faultSchedule.seed}, ${faultSchedule.steps} steps): nothing lost, doubled or out of order; every tab equal to the server`;
+      try {
+        const figures = await runFaults(engine, run);
+        report.passed++;
+        console.log(`  ✓ ${engine.name} · ${name} (${seconds(faultsStarted)} s)\n    ${figures}`);
+      } catch (error) {
+        report.failed++;
+        console.log(`  ✗ ${engine.name} · ${name} (${seconds(faultsStarted)} s)\n    ${String(error instanceof Error ? (error.stack ?? error.message) : error).replace(/\n/g, '\n    ')}`);
+      }
+    }
   } finally {
     await run.stop();
     await link.close();
@@ -83,11 +115,14 @@ async function runEngine(engine: Engine, chosen: Story[]): Promise<EngineReport>
 
 async function main(): Promise<void> {
   const chosenEngines = picked(engines, 'ENGINES', (engine) => engine.name);
-  const chosenStories = picked(stories, 'STORIES', (story) => story.name.split(' ')[0]!);
+  const wanted = process.env.STORIES?.split(',').map((value) => value.trim()).filter(Boolean);
+  const faults = !wanted?.length || wanted.includes(faultStory);
+  // STORIES=8 alone runs the fault schedule and no story.
+  const chosenStories = wanted?.length && wanted.every((number) => number === faultStory) ? [] : picked(stories, 'STORIES', (story) => story.name.split(' ')[0]!);
   const reports: EngineReport[] = [];
   for (const engine of chosenEngines) {
     console.log(`\n${engine.name}:`);
-    reports.push(await runEngine(engine, chosenStories));
+    reports.push(await runEngine(engine, chosenStories, faults && faultEngines.has(engine.name)));
   }
   console.log('\nengine     version          background sync  passed  failed  time');
   for (const r of reports) {
