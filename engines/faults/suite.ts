@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { workerUrlWithSettings } from '../../protocol';
+import { workerUrlWithSettings, type OutboxSettings } from '../../protocol';
 import type { EngineBrowser, LaunchOptions } from '../driver';
-import { outboxStatus, openOutboxPage, pageFetch, sendJson, waitForDrain } from '../page';
+import { outboxStatus, openOutboxPage, pageFetch, sendJson, waitFor, waitForDrain } from '../page';
 import { WriteModel, type FaultFigures } from './model';
 import { planFaults, type Schedule, type Step } from './plan';
 import { FaultServer } from './server';
@@ -16,10 +16,10 @@ import { FaultServer } from './server';
 const faultPage = '/faults.html';
 
 /**
- * The page's worker settings, for updates: versions off so the check is of delivery alone
- * (conflicts have their own suite), no coalescing so every write counts.
+ * The page's worker settings (as its tag says), for updates: versions off so the check is of
+ * delivery alone (conflicts have their own suite), no coalescing so every write counts.
  */
-const settings = { routes: ['/api/'], coalesce: false, versioning: 'off', maxAttempts: 1000, maxBackoffMs: 2000, shell: [faultPage, '/outbox.js'] } as const;
+const settings: Partial<OutboxSettings> = { routes: ['/api/'], coalesce: false, versioning: 'off', maxAttempts: 1000, maxBackoffMs: 2000, shell: [faultPage, '/outbox.js'] };
 
 const tabCount = 2;
 const itemCount = 8;
@@ -58,14 +58,13 @@ async function workerInstance(browser: EngineBrowser): Promise<string> {
   return (await outboxStatus(browser)).instance;
 }
 
-/** Registers a worker that differs from the running one and waits (up to 5 s) for it to take over tab 0. */
+/** Registers a worker that differs from the running one and waits until it controls tab 0 (up to 15 s). */
 async function updateWorker(browser: EngineBrowser, origin: string, update: number): Promise<void> {
+  // Each update's backoff cap differs by a millisecond: a new script URL, so a new worker.
+  const url = workerUrlWithSettings('/outbox-sw.js', { ...settings, maxBackoffMs: 2000 + update }, origin);
   await browser.useTab(0);
-  await browser.evaluate(async (url) => {
-    const changed = new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-    await navigator.serviceWorker.register(url);
-    await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  }, workerUrlWithSettings('/outbox-sw.js', { ...settings, shell: [...settings.shell], routes: [...settings.routes], maxBackoffMs: 2000 + update }, origin));
+  await browser.evaluate((url) => navigator.serviceWorker.register(url).then(() => undefined), url);
+  await waitFor('the updated worker to control the page', () => browser.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null, null), (script) => script === url, 15_000);
 }
 
 /** Runs the schedule of `options.seed` and `options.steps` in one engine; resolves with its figures. */
