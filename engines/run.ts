@@ -58,19 +58,22 @@ async function runFaults(engine: Engine, run: EngineRun): Promise<string> {
   return formatFigures(figures);
 }
 
-/** Runs every story in one engine; the engine's setup failing fails each story with its reason. */
-async function runEngine(engine: Engine, chosen: Story[], faults: boolean): Promise<EngineReport> {
-  const started = Date.now();
-  const report: EngineReport = { engine: engine.name, version: '-', backgroundSync: '-', passed: 0, failed: 0, seconds: 0 };
-  const missing = engine.missing();
-  if (missing) {
-    const count = chosen.length + (faults ? 1 : 0);
-    console.error(`\n✗✗ ${engine.name} CANNOT RUN HERE: ${missing}. Its ${count} stories count as failed.`);
-    return { ...report, failed: count };
+/** Prints a story's outcome and counts it in the engine's report. */
+function record(report: EngineReport, name: string, started: number, outcome: { error: unknown } | { detail?: string }): void {
+  if ('error' in outcome) {
+    report.failed++;
+    const error = outcome.error;
+    console.log(`  ✗ ${report.engine} · ${name} (${seconds(started)} s)\n    ${String(error instanceof Error ? (error.stack ?? error.message) : error).replace(/\n/g, '\n    ')}`);
+  } else {
+    report.passed++;
+    console.log(`  ✓ ${report.engine} · ${name} (${seconds(started)} s)${outcome.detail ? `\n    ${outcome.detail}` : ''}`);
   }
+}
+
+/** Runs the stories against one demo server behind a link, each in a fresh profile. */
+async function runStories(engine: Engine, run: EngineRun, chosen: Story[], report: EngineReport): Promise<void> {
   const server = await startDemoServer(`.data/engines-${engine.name}`);
   const link = await openLink(server.port);
-  const run = await engine.start();
   try {
     for (const story of chosen) {
       const storyStarted = Date.now();
@@ -83,32 +86,44 @@ async function runEngine(engine: Engine, chosen: Story[], faults: boolean): Prom
         report.version = browser.version;
         await withTimeout(story.run({ browser, server }), storyTimeoutMs, story.name);
         if (report.backgroundSync === '-') report.backgroundSync = (await browser.evaluate(() => 'SyncManager' in window, null)) ? 'yes' : 'no';
-        report.passed++;
-        console.log(`  ✓ ${engine.name} · ${story.name} (${seconds(storyStarted)} s)`);
+        record(report, story.name, storyStarted, {});
       } catch (error) {
-        report.failed++;
-        console.log(`  ✗ ${engine.name} · ${story.name} (${seconds(storyStarted)} s)\n    ${String(error instanceof Error ? (error.stack ?? error.message) : error).replace(/\n/g, '\n    ')}`);
+        record(report, story.name, storyStarted, { error });
       } finally {
         await withTimeout(browser?.close() ?? Promise.resolve(), 20_000, 'closing the browser').catch((error: unknown) => console.log(`    (${engine.name} did not close: ${String(error)})`));
         rmSync(profileDir, { recursive: true, force: true });
       }
     }
+  } finally {
+    await link.close();
+    await server.stop();
+  }
+}
+
+/** Runs the chosen stories, then the fault schedule, in one engine; the engine's setup failing fails each with its reason. */
+async function runEngine(engine: Engine, chosen: Story[], faults: boolean): Promise<EngineReport> {
+  const started = Date.now();
+  const report: EngineReport = { engine: engine.name, version: '-', backgroundSync: '-', passed: 0, failed: 0, seconds: 0 };
+  const missing = engine.missing();
+  if (missing) {
+    const count = chosen.length + (faults ? 1 : 0);
+    console.error(`\n✗✗ ${engine.name} CANNOT RUN HERE: ${missing}. Its ${count} stories count as failed.`);
+    return { ...report, failed: count };
+  }
+  const run = await engine.start();
+  try {
+    if (chosen.length > 0) await runStories(engine, run, chosen, report);
     if (faults) {
       const faultsStarted = Date.now();
       const name = `${faultStory} the seeded fault schedule (seed ${faultSchedule.seed}, ${faultSchedule.steps} steps): nothing lost, doubled or out of order; every tab equal to the server`;
       try {
-        const figures = await runFaults(engine, run);
-        report.passed++;
-        console.log(`  ✓ ${engine.name} · ${name} (${seconds(faultsStarted)} s)\n    ${figures}`);
+        record(report, name, faultsStarted, { detail: await runFaults(engine, run) });
       } catch (error) {
-        report.failed++;
-        console.log(`  ✗ ${engine.name} · ${name} (${seconds(faultsStarted)} s)\n    ${String(error instanceof Error ? (error.stack ?? error.message) : error).replace(/\n/g, '\n    ')}`);
+        record(report, name, faultsStarted, { error });
       }
     }
   } finally {
     await run.stop();
-    await link.close();
-    await server.stop();
   }
   return { ...report, seconds: (Date.now() - started) / 1000 };
 }
@@ -121,8 +136,10 @@ async function main(): Promise<void> {
   const chosenStories = wanted?.length && wanted.every((number) => number === faultStory) ? [] : picked(stories, 'STORIES', (story) => story.name.split(' ')[0]!);
   const reports: EngineReport[] = [];
   for (const engine of chosenEngines) {
+    const engineFaults = faults && faultEngines.has(engine.name);
+    if (chosenStories.length === 0 && !engineFaults) continue;
     console.log(`\n${engine.name}:`);
-    reports.push(await runEngine(engine, chosenStories, faults && faultEngines.has(engine.name)));
+    reports.push(await runEngine(engine, chosenStories, engineFaults));
   }
   console.log('\nengine     version          background sync  passed  failed  time');
   for (const r of reports) {
