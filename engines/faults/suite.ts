@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { workerUrlWithSettings, type OutboxSettings } from '../../protocol';
 import type { EngineBrowser, LaunchOptions } from '../driver';
-import { outboxStatus, openOutboxPage, pageFetch, sendJson, waitFor, waitForDrain } from '../page';
+import { outboxReady, outboxStatus, openOutboxPage, pageFetch, sendJson, waitFor, waitForDrain } from '../page';
 import { WriteModel, type FaultFigures } from './model';
 import { planFaults, type Schedule, type Step } from './plan';
 import { FaultServer } from './server';
@@ -48,7 +48,7 @@ async function openTabs(browser: EngineBrowser): Promise<void> {
 async function tabsReady(browser: EngineBrowser): Promise<void> {
   for (let tab = 0; tab < tabCount; tab++) {
     await browser.useTab(tab);
-    await browser.evaluate(() => (window as unknown as { outbox: { ready: Promise<unknown> } }).outbox.ready.then(() => undefined), null);
+    await outboxReady(browser);
   }
 }
 
