@@ -13,6 +13,7 @@ import { engines, type Engine, type EngineRun } from './engines';
 import { faultProblems, formatFigures, runFaultsInEngine, scheduleFromEnv, shortSchedule } from './faults';
 import { openLink } from './link';
 import { stories, type Story } from './stories';
+import { withTimeout } from './timeout';
 
 const storyTimeoutMs = 90_000;
 
@@ -38,12 +39,6 @@ function picked<T>(all: T[], variable: string, key: (item: T) => string): T[] {
   const chosen = all.filter((item) => wanted.includes(key(item)));
   if (chosen.length === 0) throw new Error(`${variable}=${process.env[variable]} names nothing to run`);
   return chosen;
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 const seconds = (since: number): string => ((Date.now() - since) / 1000).toFixed(1);

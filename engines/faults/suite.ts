@@ -10,6 +10,7 @@ import type { EngineBrowser, LaunchOptions } from '../driver';
 import { outboxReady, outboxStatus, openOutboxPage, pageFetch, sendJson, waitFor, waitForDrain } from '../page';
 import { WriteModel, type FaultFigures } from './model';
 import { planFaults, type Schedule, type Step } from './plan';
+import { withTimeout } from '../timeout';
 import { FaultServer } from './server';
 
 /** The page the tabs show (e2e/pages/faults.html): the drop-in, opening offline from the worker's shell. */
@@ -23,6 +24,8 @@ const settings: Partial<OutboxSettings> = { routes: ['/api/'], coalesce: false, 
 
 const tabCount = 2;
 const itemCount = 8;
+/** The longest a step may take: a relaunch, or WebKit's 11 s worker stop, with room on a loaded machine. */
+const stepTimeoutMs = 90_000;
 
 export interface FaultRunOptions {
   seed: number;
@@ -131,7 +134,7 @@ export async function runFaultSchedule(options: FaultRunOptions): Promise<FaultF
     for (const [index, step] of plan.entries()) {
       options.trace?.(`step ${index} ${JSON.stringify(step)} (server ${server.up ? 'up' : 'down'}, ${offline ? 'offline' : 'online'})`);
       try {
-        await run(step);
+        await withTimeout(run(step), stepTimeoutMs, 'the step');
       } catch (error) {
         throw new Error(`step ${index} (${step.kind}) failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
@@ -139,11 +142,14 @@ export async function runFaultSchedule(options: FaultRunOptions): Promise<FaultF
     }
 
     // Settle: network on, server up and healthy, then the outbox drains.
-    await live.setOffline(false);
-    await server.restart();
-    await server.hooks.faults({});
-    await live.useTab(0);
-    await waitForDrain(live, 120_000);
+    const settle = async (): Promise<void> => {
+      await live.setOffline(false);
+      await server.restart();
+      await server.hooks.faults({});
+      await live.useTab(0);
+      await waitForDrain(live, 120_000);
+    };
+    await withTimeout(settle(), 150_000, 'settling (the outbox draining)');
 
     const writes = await server.hooks.writes();
     const onServer = await server.hooks.todos();
@@ -165,7 +171,7 @@ export async function runFaultSchedule(options: FaultRunOptions): Promise<FaultF
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
-    await browser?.close().catch(() => undefined);
+    await withTimeout(browser?.close() ?? Promise.resolve(), 20_000, 'closing the browser').catch(() => undefined);
     await server.close();
   }
 }
