@@ -29,14 +29,21 @@ export interface DemoServer {
   change(id: number, fields: Partial<Todo>): Promise<Todo>;
   attachment(id: number): Promise<StoredAttachment>;
   stop(): Promise<void>;
+  /** SIGKILL: no shutdown, no flush; whatever was in flight is cut. Resolves once it is gone. */
+  kill(): Promise<void>;
+}
+
+export interface DemoServerOptions {
+  /** Keeps what `dataDir` holds (a restart after a kill) instead of starting empty. */
+  keepData?: boolean;
 }
 
 /** Pages the stories open beside the demo's: the drop-in set up for them. */
 const fixturePages = 'engines/pages';
 
-/** Starts the demo server with its data in `dataDir` (emptied first). */
-export async function startDemoServer(dataDir: string): Promise<DemoServer> {
-  rmSync(dataDir, { recursive: true, force: true });
+/** Starts the demo server with its data in `dataDir` (emptied first unless `keepData`). */
+export async function startDemoServer(dataDir: string, options: DemoServerOptions = {}): Promise<DemoServer> {
+  if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   const env = { ...process.env, PORT: '0', DATA_DIR: dataDir, OUTBOX_TEST_HOOKS: '1', STATIC_DIRS: `dist/demo:dist:e2e/pages:${fixturePages}` };
   const child = spawnOwned(process.execPath, ['--import', 'tsx', 'demo/server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await announcedPort(child);
@@ -57,6 +64,7 @@ export async function startDemoServer(dataDir: string): Promise<DemoServer> {
     change: (id, fields) => json('PATCH', `/api/todos/${id}`, fields),
     attachment: (id) => json('GET', `/api/attachments/${id}`),
     stop: () => stopProcess(child),
+    kill: () => stopProcess(child, 'SIGKILL'),
   };
 }
 

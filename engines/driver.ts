@@ -30,6 +30,20 @@ export interface EngineBrowser {
    * `navigator.onLine` and the `online` event follow.
    */
   setOffline(offline: boolean): Promise<void>;
+  /**
+   * Makes tab `index` (0 is the first) the one every other call acts on, opening a blank tab when
+   * there is none yet. Every browser starts, and relaunches, with one tab.
+   */
+  useTab(index: number): Promise<void>;
+  /**
+   * Has the browser stop the app's service workers, as it does to an idle one; the next event
+   * starts them again. Each engine offers a different way (README, Every engine); `workerStop` says how.
+   * Every tab shows the page it showed before (reloaded where the way needs it), and tab 0 is
+   * the current one afterwards.
+   */
+  stopWorkers(): Promise<void>;
+  /** How `stopWorkers` stops them, for reports. */
+  readonly workerStop: string;
   /** Closes the browser and launches it again on the same profile; the new one shows a blank page. */
   relaunch(): Promise<void>;
   /** Closes the browser for good. */

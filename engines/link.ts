@@ -10,19 +10,22 @@ export interface Link {
   readonly port: number;
   cut(): void;
   restore(): void;
+  /** Sends new connections to another port (a server restarted elsewhere); open ones stay as they are. */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
 /** Opens a forwarder on a free port of 127.0.0.1 to 127.0.0.1:`targetPort`. */
 export async function openLink(targetPort: number): Promise<Link> {
   let cut = false;
+  let target = targetPort;
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
     if (cut) {
       client.resetAndDestroy();
       return;
     }
-    const upstream = connect(targetPort, '127.0.0.1');
+    const upstream = connect(target, '127.0.0.1');
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));
@@ -43,6 +46,9 @@ export async function openLink(targetPort: number): Promise<Link> {
     },
     restore() {
       cut = false;
+    },
+    retarget(port) {
+      target = port;
     },
     close() {
       for (const socket of open) socket.destroy();

@@ -29,12 +29,15 @@ export function spawnOwned(command: string, args: string[], options: SpawnOption
   return child;
 }
 
-/** Ends a child started with `spawnOwned`, and what it started; resolves once it has exited. */
-export function stopProcess(child: ChildProcess): Promise<void> {
+/**
+ * Ends a child started with `spawnOwned`, and what it started, with `signal` (SIGTERM lets it
+ * shut down; SIGKILL does not); resolves once it has exited.
+ */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.on('exit', () => resolve());
-    signalGroup(child, 'SIGTERM');
+    signalGroup(child, signal);
   });
 }
 

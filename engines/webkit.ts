@@ -1,7 +1,9 @@
 // WebKit through WebKitGTK's WebDriver (WebKitWebDriver, classic WebDriver: it has no BiDi) and
 // webdriverio, under a virtual X display. The browser is webkit-browser.py: MiniBrowser keeps no
 // data in automation mode, so a relaunch would find an empty profile. WebKit has no offline
-// switch a driver can reach: the link is cut, and `navigator.onLine` stays true.
+// switch a driver can reach: the link is cut, and `navigator.onLine` stays true. Nor can a driver
+// stop a service worker (it runs in the pages' own web process): WebKit ends one that has had no
+// client for about 10 s, so the app's tabs leave it for longer than that and come back.
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
@@ -49,8 +51,27 @@ function openSession(port: number, profileDir: string): Promise<Session> {
   });
 }
 
+/**
+ * How long every tab stays away from the app for WebKit to end its worker: WebKitGTK 2.50 ends a
+ * worker with no clients after about 10 s (9 s was never enough here, 10 s always was).
+ */
+const clientlessStopMs = 11_000;
+
+/** The windows of a session: tab 0 is the one the session opened with. */
+interface Tabs {
+  handles: string[];
+  current: number;
+}
+
 async function launchWebKit(port: number, options: LaunchOptions): Promise<EngineBrowser> {
   let session = await openSession(port, options.profileDir);
+  const fresh = async (): Promise<Tabs> => ({ handles: [await session.getWindowHandle()], current: 0 });
+  let tabs = await fresh();
+  const useTab = async (index: number): Promise<void> => {
+    while (tabs.handles.length <= index) tabs.handles.push((await session.createWindow('tab')).handle);
+    if (tabs.current !== index) await session.switchToWindow(tabs.handles[index]!);
+    tabs.current = index;
+  };
   return {
     engine: 'webkit',
     version: String(session.capabilities.browserVersion ?? 'unknown'),
@@ -71,9 +92,25 @@ async function launchWebKit(port: number, options: LaunchOptions): Promise<Engin
       if (offline) options.network.cut();
       else options.network.restore();
     },
+    useTab,
+    workerStop: `none from outside: every tab leaves the app for ${clientlessStopMs / 1000} s, WebKit ends the clientless worker, the tabs come back`,
+    async stopWorkers() {
+      const shown: string[] = [];
+      for (let index = 0; index < tabs.handles.length; index++) {
+        await useTab(index);
+        shown.push(await session.getUrl());
+        await session.url('about:blank');
+      }
+      await new Promise((resolve) => setTimeout(resolve, clientlessStopMs));
+      for (let index = shown.length - 1; index >= 0; index--) {
+        await useTab(index);
+        await session.url(shown[index]!);
+      }
+    },
     async relaunch() {
       await session.deleteSession();
       session = await openSession(port, options.profileDir);
+      tabs = await fresh();
     },
     close: () => session.deleteSession(),
   };
