@@ -40,6 +40,13 @@ export interface OutboxSettings {
   verify: VerifyMode;
   /** Conflict strategy of routes that name none. */
   conflict: ConflictStrategy;
+  /**
+   * Batch replay (docs/protocol.md, Batch replay): `auto` uses the batch URL a server names in its
+   * answers, `off` sends every write alone, a URL sends the writes of that URL's origin there.
+   */
+  batch: string;
+  /** Most writes (each the head of its own resource's lane) in one batch. */
+  batchSize: number;
   /** Merge unsent PATCH/PUT writes of one resource (routes that say nothing). Off where the count of writes matters. */
   coalesce: boolean;
   /** Resources replayed in parallel. */
@@ -81,6 +88,8 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   selfField: null,
   verify: 'waited',
   conflict: 'merge',
+  batch: 'auto',
+  batchSize: 50,
   coalesce: true,
   concurrency: 6,
   maxAttempts: 10,
@@ -97,7 +106,7 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
 });
 
 /** Settings that are numbers (a `data-` attribute or a JSON file may give them as strings). */
-export const numericSettings = ['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs', 'readTimeoutMs', 'maxKeptBytes'] as const;
+export const numericSettings = ['batchSize', 'concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs', 'readTimeoutMs', 'maxKeptBytes'] as const;
 /** Settings that are lists (comma-separated as a `data-` attribute). */
 export const listSettings = ['routes', 'origins', 'shell', 'pages', 'keptTypes', 'ignoredParams'] as const;
 
@@ -127,6 +136,7 @@ export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConf
     ...settings,
     conflict: checkStrategy(settings.conflict),
     verify: checkVerify(settings.verify),
+    batch: checkBatch(settings.batch),
     routes,
     origins: strings(settings.origins),
     shell: strings(settings.shell),
@@ -163,6 +173,11 @@ function checkStrategy(strategy: ConflictStrategy): ConflictStrategy {
 function checkVerify(mode: VerifyMode): VerifyMode {
   if (!verifyModes.includes(mode)) throw new TypeError(`sw-outbox: verify must be one of ${verifyModes.join(', ')}`);
   return mode;
+}
+
+function checkBatch(batch: string): string {
+  if (typeof batch !== 'string' || batch.trim() === '') throw new TypeError('sw-outbox: batch must be auto, off, or a URL');
+  return batch.trim();
 }
 
 function toList<T>(value: T[] | string): (T | string)[] {
