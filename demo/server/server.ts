@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pgliteStore } from '../../server/pglite';
 import { demoWrites, handleApi } from './api';
+import { isWriteMethod } from './route';
 import type { ApiContext } from './api';
 import { KEYS_TABLE, openDatabase } from './db';
 import { FaultInjector } from './faults';
@@ -110,6 +111,8 @@ async function handleRequest(app: App, req: IncomingMessage, res: ServerResponse
   try {
     if (isUnder(pathname, '/api')) {
       const response = await handleApi(app, req, target, pathname);
+      // A connection lost after the server applied the write: the client never hears the answer.
+      if (isWriteMethod(req.method ?? 'GET') && app.faults.takeCut()) return void res.destroy();
       await sleep(app.latencyMs);
       sendApiResponse(res, { ...response, headers: { ...response.headers, 'Cache-Control': app.faults.cacheControl(req.method ?? 'GET') } });
     } else if (isUnder(pathname, '/__test')) {
