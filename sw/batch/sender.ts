@@ -9,7 +9,7 @@ import type { Step } from '../outcome/step';
 import { attemptOf, failedAttempt } from '../send/attempt';
 import type { InFlight } from '../send/in-flight';
 import type { NetworkState } from '../send/network';
-import { buildRequest } from '../send/request';
+import { outgoingWrite } from '../send/request';
 import { BatchDirectory } from './directory';
 
 /** What sending one batch came to. */
@@ -47,9 +47,18 @@ export class BatchSender {
    * large leaves them marked, for the caller to send another way.
    */
   async send(entries: StoredEntry[], batchUrl: string): Promise<BatchSent> {
+    try {
+      return await this.sendAndSettle(entries, batchUrl);
+    } catch (error) {
+      for (const entry of entries) this.parts.inFlight.settled(entry.id);
+      throw error;
+    }
+  }
+
+  private async sendAndSettle(entries: StoredEntry[], batchUrl: string): Promise<BatchSent> {
     const { config, events, status, network, inFlight, batches } = this.parts;
     const signal = AbortSignal.timeout(config.timeoutMs);
-    const writes = await Promise.all(entries.map((entry) => batchWriteOf(entry, config, signal)));
+    const writes = entries.map((entry) => batchWriteOf(entry, config));
     for (const entry of entries) events.emit(sentEvent(entry));
     let response: Response;
     try {
@@ -103,12 +112,9 @@ export class BatchSender {
 }
 
 /** A write as it goes in a batch: exactly the method, URL, headers and bytes it would go with alone. */
-async function batchWriteOf(entry: StoredEntry, config: OutboxConfig, signal: AbortSignal): Promise<BatchWrite> {
-  const request = buildRequest(entry, config, null, signal);
-  return {
-    id: entry.id, method: request.method, url: request.url,
-    headers: Object.fromEntries(request.headers), body: new Uint8Array(await request.arrayBuffer()),
-  };
+function batchWriteOf(entry: StoredEntry, config: OutboxConfig): BatchWrite {
+  const { method, url, headers, body } = outgoingWrite(entry, config, null);
+  return { id: entry.id, method, url, headers: Object.fromEntries(headers), body: new Uint8Array(body ?? new ArrayBuffer(0)) };
 }
 
 /** Statuses whose answers have no body, by the Fetch standard. */

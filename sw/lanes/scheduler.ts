@@ -137,14 +137,18 @@ export class Scheduler {
     // Up to `count` lanes for one runner, taken in one go (a batched runner fills its batch before
     // the next runner takes any).
     let picking = Promise.resolve<string[]>([]);
+    // Once a walk reaches the end of the lane index, this pass takes no more lanes: writes appended
+    // meanwhile kick a pass of their own. (WebKit fails to open a cursor on a range past the end.)
+    let exhausted = false;
     const nextLanes = (count: number): Promise<string[]> =>
       (picking = picking.then(async () => {
         const lanes: string[] = [];
-        while (lanes.length < count && !networkDown && gate.open) {
-          const lane = await entries.nextLane(cursor);
-          if (lane === null) break;
-          cursor = lane;
-          if (inFlight.tryClaim(lane)) lanes.push(lane);
+        while (lanes.length < count && !exhausted && !networkDown && gate.open) {
+          const wanted = count - lanes.length;
+          const found = await entries.nextLanes(cursor, wanted);
+          exhausted = found.length < wanted;
+          if (found.length > 0) cursor = found.at(-1)!;
+          lanes.push(...found.filter((lane) => inFlight.tryClaim(lane)));
         }
         return lanes;
       }));
@@ -160,16 +164,20 @@ export class Scheduler {
     // Each batched runner holds up to `batchSize` lanes and sends their heads together, round after round.
     const batchRunner = async (): Promise<void> => {
       let held: HeldLane[] = [];
-      for (;;) {
-        if (!networkDown) held.push(...(await nextLanes(config.batchSize - held.length)).map((lane) => ({ lane })));
-        if (held.length === 0) return;
-        const round = await this.batchRound(held, force, networkBack);
-        round.ends.forEach(ended);
-        held = round.going;
-        if (networkDown) {
-          for (const { lane } of held) inFlight.release(lane);
-          return;
+      try {
+        for (;;) {
+          if (!networkDown) held.push(...(await nextLanes(config.batchSize - held.length)).map((lane) => ({ lane })));
+          if (held.length === 0 || networkDown) return;
+          const round = await this.batchRound(held, force, networkBack);
+          for (const { lane, end } of round.ended) {
+            inFlight.release(lane);
+            ended(end);
+          }
+          held = round.going;
         }
+      } finally {
+        // However the runner ends (the network down, a round that threw), it keeps no lane claimed.
+        for (const { lane } of held) inFlight.release(lane);
       }
     };
     await Promise.all(Array.from({ length: config.concurrency }, batched ? batchRunner : runner));
@@ -241,21 +249,19 @@ export class Scheduler {
   /**
    * One round of batched replay over held lanes: each lane's due head; those that may go in a batch
    * go together, one request per batch URL and `batchSize` writes; the others alone, at the same
-   * time. Returns the lanes that go on (still held) and how the others ended (released).
+   * time. Returns the lanes that go on and how the others ended; the caller releases those.
    */
-  private async batchRound(held: HeldLane[], force: boolean, networkBack: boolean): Promise<{ going: HeldLane[]; ends: LaneEnd[] }> {
-    const { batches, config, inFlight } = this.parts;
-    const ready = await Promise.all(held.map(({ lane, known }) => this.dueHead(lane, known, force, networkBack)));
-    const ends: LaneEnd[] = [];
+  private async batchRound(held: HeldLane[], force: boolean, networkBack: boolean): Promise<{ going: HeldLane[]; ended: { lane: string; end: LaneEnd }[] }> {
+    const { batches, config } = this.parts;
+    const unknown = held.filter(({ known }) => known === undefined).map(({ lane }) => lane);
+    const read = new Map((await this.parts.entries.laneHeads(unknown)).map((head, index) => [unknown[index]!, head ?? null]));
+    const ready = await Promise.all(held.map(({ lane, known }) => this.dueHead(lane, known === undefined ? read.get(lane)! : known, force, networkBack)));
+    const ended: { lane: string; end: LaneEnd }[] = [];
     const alone: Sending[] = [];
     const byUrl = new Map<string, Sending[]>();
     held.forEach(({ lane }, index) => {
       const due = ready[index]!;
-      if ('end' in due) {
-        inFlight.release(lane);
-        ends.push(due.end);
-        return;
-      }
+      if ('end' in due) return void ended.push({ lane, end: due.end });
       const url = batches.urlFor(due.head.url);
       if (url === null || !goesInBatch(due.head, config)) alone.push({ lane, head: due.head });
       else byUrl.set(url, [...(byUrl.get(url) ?? []), { lane, head: due.head }]);
@@ -268,12 +274,10 @@ export class Scheduler {
     const going: HeldLane[] = [];
     for (const { lane, step } of stepped) {
       const next = this.goOn(lane, step);
-      if ('end' in next) {
-        inFlight.release(lane);
-        ends.push(next.end);
-      } else going.push(next);
+      if ('end' in next) ended.push({ lane, end: next.end });
+      else going.push(next);
     }
-    return { going, ends };
+    return { going, ended };
   }
 
   /** Sends each write alone, all at once, collecting each lane's step. */
