@@ -13,6 +13,12 @@ export type ConflictStrategy = 'server-wins' | 'client-wins' | 'last-write-wins'
  */
 export type VerifyMode = 'waited' | 'always' | 'off';
 
+/**
+ * Batch replay (docs/protocol.md, Batch replay): `auto` uses the batch URL a server names in its
+ * `Outbox-Batch` header, `off` never batches, and a URL (a path, or absolute) batches there.
+ */
+export type BatchSetting = 'auto' | 'off' | (string & {});
+
 /** A route with settings of its own; a plain string route takes the global ones. */
 export interface RouteSettings {
   /** Same-origin path prefix, or absolute URL prefix. */
@@ -68,6 +74,8 @@ export interface OutboxSettings {
   keptTypes: string[];
   /** Query parameters that only bust caches (jQuery's `cache: false` adds `_`): a read is kept and found without them. */
   ignoredParams: string[];
+  /** Where to send writes many at a time: `auto` (the URL servers name in `Outbox-Batch`), `off`, or a batch URL. */
+  batch: BatchSetting;
 }
 
 /** The settings once resolved: every route with its own decided settings. */
@@ -94,6 +102,7 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   maxKeptBytes: 20 * 1024 * 1024,
   keptTypes: ['application/json'],
   ignoredParams: ['_'],
+  batch: 'auto',
 });
 
 /** Settings that are numbers (a `data-` attribute or a JSON file may give them as strings). */
@@ -127,6 +136,7 @@ export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConf
     ...settings,
     conflict: checkStrategy(settings.conflict),
     verify: checkVerify(settings.verify),
+    batch: checkBatch(settings.batch),
     routes,
     origins: strings(settings.origins),
     shell: strings(settings.shell),
@@ -163,6 +173,12 @@ function checkStrategy(strategy: ConflictStrategy): ConflictStrategy {
 function checkVerify(mode: VerifyMode): VerifyMode {
   if (!verifyModes.includes(mode)) throw new TypeError(`sw-outbox: verify must be one of ${verifyModes.join(', ')}`);
   return mode;
+}
+
+function checkBatch(batch: BatchSetting): BatchSetting {
+  const url = String(batch);
+  if (url === 'auto' || url === 'off' || url.startsWith('/') || /^https?:\/\//.test(url)) return url;
+  throw new TypeError('sw-outbox: batch must be auto, off, a path starting with / or an http(s) URL');
 }
 
 function toList<T>(value: T[] | string): (T | string)[] {
