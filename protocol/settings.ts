@@ -13,6 +13,12 @@ export type ConflictStrategy = 'server-wins' | 'client-wins' | 'last-write-wins'
  */
 export type VerifyMode = 'waited' | 'always' | 'off';
 
+/**
+ * Batch replay (docs/protocol.md, Batch replay): `auto` uses the batch URL a server names in its
+ * `Outbox-Batch` header, `off` never batches, and a URL (a path, or absolute) batches there.
+ */
+export type BatchSetting = 'auto' | 'off' | (string & {});
+
 /** A route with settings of its own; a plain string route takes the global ones. */
 export interface RouteSettings {
   /** Same-origin path prefix, or absolute URL prefix. */
@@ -40,11 +46,8 @@ export interface OutboxSettings {
   verify: VerifyMode;
   /** Conflict strategy of routes that name none. */
   conflict: ConflictStrategy;
-  /**
-   * Batch replay (docs/protocol.md, Batch replay): `auto` uses the batch URL a server names in its
-   * answers, `off` sends every write alone, a URL sends the writes of that URL's origin there.
-   */
-  batch: string;
+  /** Where to send writes many at a time: `auto` (the URL servers name in `Outbox-Batch`), `off`, or a batch URL (its origin's writes go there). */
+  batch: BatchSetting;
   /** Most writes (each the head of its own resource's lane) in one batch. */
   batchSize: number;
   /** Merge unsent PATCH/PUT writes of one resource (routes that say nothing). Off where the count of writes matters. */
@@ -175,9 +178,10 @@ function checkVerify(mode: VerifyMode): VerifyMode {
   return mode;
 }
 
-function checkBatch(batch: string): string {
-  if (typeof batch !== 'string' || batch.trim() === '') throw new TypeError('sw-outbox: batch must be auto, off, or a URL');
-  return batch.trim();
+function checkBatch(batch: BatchSetting): BatchSetting {
+  const url = String(batch);
+  if (url === 'auto' || url === 'off' || url.startsWith('/') || /^https?:\/\//.test(url)) return url;
+  throw new TypeError('sw-outbox: batch must be auto, off, a path starting with / or an http(s) URL');
 }
 
 function toList<T>(value: T[] | string): (T | string)[] {
