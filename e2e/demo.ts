@@ -21,6 +21,7 @@ export class DemoServer {
   async faults(faults?: {
     delayMs?: number;
     fail?: { count: number; status: number; retryAfter?: string; body?: string; contentType?: string };
+    cutAfterApply?: number;
     requireAuth?: string;
     readCacheControl?: string;
   }): Promise<unknown> {

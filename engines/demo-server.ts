@@ -20,6 +20,8 @@ export interface DemoServer {
   reset(): Promise<void>;
   /** The audit log of the writes the server applied, oldest first. */
   writes(): Promise<WriteRecord[]>;
+  /** Batch requests received since the last reset. */
+  batches(): Promise<number>;
   /** Sets the faults the next mutating requests meet. */
   faults(faults: { fail?: { count: number; status: number; retryAfter?: string } }): Promise<void>;
   todos(): Promise<Todo[]>;
@@ -58,6 +60,7 @@ export async function startDemoServer(dataDir: string, options: DemoServerOption
     port,
     reset: async () => void (await call('POST', '/__test/reset')),
     writes: () => json('GET', '/__test/writes'),
+    batches: async () => ((await json('GET', '/__test/traffic')) as { batches: number }).batches,
     faults: async (faults) => void (await call('POST', '/__test/faults', faults)),
     todos: () => json('GET', '/api/todos'),
     create: (title) => json('POST', '/api/todos', { title }),

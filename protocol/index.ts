@@ -3,3 +3,4 @@
 export type * from './wire';
 export * from './names';
 export * from './settings';
+export * from './batch';

@@ -16,6 +16,14 @@ export const outboxHeaders = {
 } as const;
 
 /**
+ * Batch replay (docs/protocol.md, Batch replay): a server that answers batches names its batch URL
+ * in `Outbox-Batch: </path>` on its answers and on `OPTIONS`; a batch and its answer are JSON of
+ * this media type.
+ */
+export const batchHeader = 'Outbox-Batch';
+export const batchContentType = 'application/vnd.sw-outbox.batch+json';
+
+/**
  * The BroadcastChannel events go out on. Telling every tab what happened is a broadcast, not a
  * Comlink call: it reaches a tab whose Comlink port is still being re-made after a worker restart.
  */

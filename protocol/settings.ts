@@ -13,6 +13,12 @@ export type ConflictStrategy = 'server-wins' | 'client-wins' | 'last-write-wins'
  */
 export type VerifyMode = 'waited' | 'always' | 'off';
 
+/**
+ * Batch replay (docs/protocol.md, Batch replay): `auto` uses the batch URL a server names in its
+ * `Outbox-Batch` header, `off` never batches, and a URL (a path, or absolute) batches there.
+ */
+export type BatchSetting = 'auto' | 'off' | (string & {});
+
 /** A route with settings of its own; a plain string route takes the global ones. */
 export interface RouteSettings {
   /** Same-origin path prefix, or absolute URL prefix. */
@@ -40,6 +46,10 @@ export interface OutboxSettings {
   verify: VerifyMode;
   /** Conflict strategy of routes that name none. */
   conflict: ConflictStrategy;
+  /** Where to send writes many at a time: `auto` (the URL servers name in `Outbox-Batch`), `off`, or a batch URL (its origin's writes go there). */
+  batch: BatchSetting;
+  /** Most writes (each the head of its own resource's lane) in one batch. */
+  batchSize: number;
   /** Merge unsent PATCH/PUT writes of one resource (routes that say nothing). Off where the count of writes matters. */
   coalesce: boolean;
   /** Resources replayed in parallel. */
@@ -81,6 +91,8 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
   selfField: null,
   verify: 'waited',
   conflict: 'merge',
+  batch: 'auto',
+  batchSize: 50,
   coalesce: true,
   concurrency: 6,
   maxAttempts: 10,
@@ -97,7 +109,7 @@ export const defaultSettings: Readonly<OutboxSettings> = Object.freeze({
 });
 
 /** Settings that are numbers (a `data-` attribute or a JSON file may give them as strings). */
-export const numericSettings = ['concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs', 'readTimeoutMs', 'maxKeptBytes'] as const;
+export const numericSettings = ['batchSize', 'concurrency', 'maxAttempts', 'maxAgeDays', 'maxBodyBytes', 'timeoutMs', 'maxBackoffMs', 'readTimeoutMs', 'maxKeptBytes'] as const;
 /** Settings that are lists (comma-separated as a `data-` attribute). */
 export const listSettings = ['routes', 'origins', 'shell', 'pages', 'keptTypes', 'ignoredParams'] as const;
 
@@ -127,6 +139,7 @@ export function resolveConfig(partial: Partial<OutboxSettings> = {}): OutboxConf
     ...settings,
     conflict: checkStrategy(settings.conflict),
     verify: checkVerify(settings.verify),
+    batch: checkBatch(settings.batch),
     routes,
     origins: strings(settings.origins),
     shell: strings(settings.shell),
@@ -163,6 +176,12 @@ function checkStrategy(strategy: ConflictStrategy): ConflictStrategy {
 function checkVerify(mode: VerifyMode): VerifyMode {
   if (!verifyModes.includes(mode)) throw new TypeError(`sw-outbox: verify must be one of ${verifyModes.join(', ')}`);
   return mode;
+}
+
+function checkBatch(batch: BatchSetting): BatchSetting {
+  const url = String(batch);
+  if (url === 'auto' || url === 'off' || url.startsWith('/') || /^https?:\/\//.test(url)) return url;
+  throw new TypeError('sw-outbox: batch must be auto, off, a path starting with / or an http(s) URL');
 }
 
 function toList<T>(value: T[] | string): (T | string)[] {

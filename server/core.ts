@@ -7,7 +7,8 @@ import { finalOutcome, optionalForWrites } from './options';
 import type { ExactlyOnceOptions, KeyPolicy } from './options';
 import { problemJson, problems } from './problem';
 import type { Problem } from './problem';
-import type { IdempotencyStore, KeyClaim, KeyRequest, StoredResponse } from './store';
+import type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, StoredResponse } from './store';
+import { batchEndpoint } from './batch';
 
 /** A Fetch-standard handler: what Hono, Bun and Deno serve, and what the adapters wrap. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -39,6 +40,7 @@ class RollBack extends Error {
 
 interface Settings<Tx> {
   store: IdempotencyStore<Tx>;
+  transactional: (request: Request) => boolean;
   keys: (request: Request) => KeyPolicy;
   scope: (request: Request) => string | Promise<string>;
   keep: (status: number) => boolean;
@@ -50,19 +52,23 @@ interface Settings<Tx> {
 
 /**
  * Wraps `handler` with Idempotency-Key (draft-ietf-httpapi-idempotency-key-header-07) and
- * conditional writes (RFC 9110): see docs/server.md for the rules and status codes.
+ * conditional writes (RFC 9110), and answers the batch URL (docs/protocol.md, Batch replay) by
+ * sending each write of a batch through the same rules: see docs/server.md for the rules and status
+ * codes. Every answer names the batch URL in its `Outbox-Batch` header.
  */
 export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: ExactlyOnceOptions<Tx>): FetchHandler {
-  const settings: Settings<Tx> = {
-    store: options.store,
-    keys: options.keys ?? optionalForWrites,
-    scope: options.scope ?? (() => ''),
-    keep: options.keep ?? finalOutcome,
-    syntax: { maxLength: options.maxKeyLength ?? 255, bareKeys: options.bareKeys ?? false },
-    replayed: (options.replayedHeaders ?? DEFAULT_REPLAYED_HEADERS).map((name) => name.toLowerCase()),
-    conditions: options.conditions ?? (() => undefined),
-    problem: options.problem ?? problemJson,
-  };
+  const single = exactlyOnceSingle(handler, options);
+  const batch = batchEndpoint(options.batch, options.problem ?? problemJson);
+  if (batch === undefined) return single;
+  return async (request) => batch.advertise(await (batch.handles(request.url) ? batch.answer(request, single) : single(request)));
+}
+
+/**
+ * `exactlyOnce` for one request at a time, without the batch URL: what the middlewares (Express,
+ * Fastify, Hono) wrap each request with, as they answer batches through the app's own routes.
+ */
+export function exactlyOnceSingle<Tx>(handler: ExactlyOnceHandler<Tx>, options: ExactlyOnceOptions<Tx>): FetchHandler {
+  const settings = settingsOf(options);
   return async (request) => {
     const policy = settings.keys(request);
     const header = policy === 'ignored' ? null : request.headers.get('idempotency-key');
@@ -75,18 +81,38 @@ export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: Exactl
     // The body is read once, for its digest; the handler gets a request rebuilt from the same bytes.
     const body = new Uint8Array(await request.arrayBuffer());
     const keyRequest: KeyRequest = { scope: await settings.scope(request), key: parsed.key, fingerprint: fingerprintOf(request, body) };
+    if (settings.store.claimIn !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, withBody(request, body), keyRequest);
     const result = await settings.store.claim(keyRequest);
-    switch (result.kind) {
-      case 'replay':
-        return replayOf(result.response);
-      case 'mismatch':
-        return settings.problem(problems.keyReused());
-      case 'running':
-        return settings.problem(problems.keyRunning(result.retryAfterSeconds));
-      case 'claimed':
-        return runClaimed(settings, handler, withBody(request, body), result.claim);
-    }
+    if (result.kind !== 'claimed') return answerOf(settings, result);
+    return runClaimed(settings, handler, withBody(request, body), result.claim);
   };
+}
+
+function settingsOf<Tx>(options: ExactlyOnceOptions<Tx>): Settings<Tx> {
+  const transactional = options.transactional ?? false;
+  return {
+    store: options.store,
+    transactional: typeof transactional === 'function' ? transactional : () => transactional,
+    keys: options.keys ?? optionalForWrites,
+    scope: options.scope ?? (() => ''),
+    keep: options.keep ?? finalOutcome,
+    syntax: { maxLength: options.maxKeyLength ?? 255, bareKeys: options.bareKeys ?? false },
+    replayed: (options.replayedHeaders ?? DEFAULT_REPLAYED_HEADERS).map((name) => name.toLowerCase()),
+    conditions: options.conditions ?? (() => undefined),
+    problem: options.problem ?? problemJson,
+  };
+}
+
+/** The kit's own answer to a key it did not get to run: the stored one, or why not. */
+function answerOf<Tx>(settings: Settings<Tx>, result: Exclude<ClaimResult, { kind: 'claimed' }>): Response {
+  switch (result.kind) {
+    case 'replay':
+      return replayOf(result.response);
+    case 'mismatch':
+      return settings.problem(problems.keyReused());
+    case 'running':
+      return settings.problem(problems.keyRunning(result.retryAfterSeconds));
+  }
 }
 
 /** `request` again with `body` (its own, already read) as its body. */
@@ -114,15 +140,12 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
   const { store } = settings;
   const stopRenewing = renewWhileRunning(store, claim);
   let finished = false;
-  /** The outcome to record (undefined: release the key) and the answer to send. */
-  const outcomeOf = async (response: Response): Promise<{ stored?: StoredResponse; response: Response }> =>
-    settings.keep(response.status) ? snapshot(response, settings.replayed) : { response };
   const route = conditionsOf(settings, request);
   const transaction = async (work: (tx: Tx) => Promise<Response>): Promise<Response> => {
     if (finished) throw new Error('sw-outbox/server: a keyed request can record its answer in one transaction only');
     try {
       const response = await store.transaction(async (tx) => {
-        const { stored, response } = await outcomeOf((await precondition(settings, request, route, tx)) ?? (await work(tx)));
+        const { stored, response } = await outcomeOf(settings, (await precondition(settings, request, route, tx)) ?? (await work(tx)));
         if (stored === undefined) throw new RollBack(response, false);
         if (!(await store.finishIn(tx, claim, stored))) throw new RollBack(settings.problem(problems.keyTakenOver()), true);
         return response;
@@ -139,7 +162,7 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
   try {
     const answer = (await precondition(settings, request, route, undefined)) ?? (await handler(request, { key: claim.key, transaction }));
     if (finished) return answer;
-    const { stored, response } = await outcomeOf(answer);
+    const { stored, response } = await outcomeOf(settings, answer);
     // Without a transaction the app's effect is already done; a lost lease can only be logged.
     if (!(await store.finish(claim, stored))) {
       console.error(`sw-outbox/server: key ${JSON.stringify(claim.key)} was taken over while its handler ran outside a transaction`);
@@ -150,6 +173,62 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
     stopRenewing();
     if (!finished) await store.finish(claim, undefined).catch(() => false);
   }
+}
+
+/**
+ * Runs a keyed request of a `transactional` route: the key is claimed inside the handler's
+ * `context.transaction`, so claim, write and recorded answer are one transaction. A duplicate
+ * delivery waits on the key's row until the first commits (then gets its replay) or rolls back (then
+ * runs); a process that dies mid-request leaves nothing behind, so no lease is needed. A replay is
+ * found inside the transaction, before the work: the handler is called, its work is not.
+ */
+async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request, keyRequest: KeyRequest): Promise<Response> {
+  const { store } = settings;
+  const claimIn = store.claimIn!.bind(store);
+  const route = conditionsOf(settings, request);
+  let used = false;
+  /** The kit's own answer when the key was not this delivery's to run: it wins over the handler's. */
+  let decided: Response | undefined;
+  const transaction = async (work: (tx: Tx) => Promise<Response>): Promise<Response> => {
+    if (used) throw new Error('sw-outbox/server: a keyed request can record its answer in one transaction only');
+    used = true;
+    try {
+      return await store.transaction(async (tx) => {
+        const claimed = await claimIn(tx, keyRequest);
+        if (claimed.kind !== 'claimed') throw new RollBack((decided = answerOf(settings, claimed)), false);
+        const { stored, response } = await outcomeOf(settings, (await precondition(settings, request, route, tx)) ?? (await work(tx)));
+        if (stored === undefined) throw new RollBack(response, false);
+        await store.finishIn(tx, claimed.claim, stored);
+        return response;
+      });
+    } catch (error) {
+      if (error instanceof RollBack) return error.response;
+      throw error;
+    }
+  };
+  const answer = await handler(request, { key: keyRequest.key, transaction });
+  if (decided !== undefined) return decided;
+  if (used) return answer;
+  return recordAfter(settings, keyRequest, answer);
+}
+
+/**
+ * Records the answer of a `transactional` handler that answered without its transaction (a
+ * validation error, say: it applied nothing), as a handler outside a transaction is recorded. When
+ * another delivery recorded one first, that one is the answer.
+ */
+async function recordAfter<Tx>(settings: Settings<Tx>, keyRequest: KeyRequest, answer: Response): Promise<Response> {
+  const { stored, response } = await outcomeOf(settings, answer);
+  if (stored === undefined) return response;
+  const result = await settings.store.claim(keyRequest);
+  if (result.kind !== 'claimed') return result.kind === 'running' ? response : answerOf(settings, result);
+  await settings.store.finish(result.claim, stored);
+  return response;
+}
+
+/** The outcome to record (undefined: release the key) and the answer to send. */
+async function outcomeOf<Tx>(settings: Settings<Tx>, response: Response): Promise<{ stored?: StoredResponse; response: Response }> {
+  return settings.keep(response.status) ? snapshot(response, settings.replayed) : { response };
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);

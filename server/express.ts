@@ -1,12 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { exactlyOnce } from './core';
+import { batchHeader } from '../protocol/names';
+import { batchEndpoint } from './batch';
+import type { BatchEndpoint } from './batch';
+import { exactlyOnceSingle } from './core';
 import type { FetchHandler } from './core';
 import { BodyAlreadyReadError, readBodyAndPutBack } from './body-put-back';
 import { holdAnswer } from './held-answer';
+import { dispatchThrough } from './node-dispatch';
+import type { NodeApp } from './node-dispatch';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, failed, readNodeBody, sendResponse, toRequest } from './node';
 import type { NodeAdapterOptions } from './node';
 import type { ExactlyOnceOptions } from './options';
-import { problemJson } from './problem';
+import { problemJson, problems } from './problem';
+import type { ProblemRenderer } from './problem';
 import { AnswerNotKept, routeRun } from './route-context';
 import type { RouteContext } from './route-context';
 
@@ -71,12 +77,22 @@ type WithContext = IncomingMessage & { exactlyOnce?: RouteContext<unknown> };
  * errors itself); otherwise the routes after it run, with `req.exactlyOnce` (or `kit.of(req)`), and
  * the answer the route sends is recorded for replay before it goes out. The body is read for its
  * digest and put back, so any body parser after it reads it as usual. Put it before body parsers.
+ * It answers the batch URL too, sending each write through the app (this middleware included) as a
+ * request of its own; mount it where it sees the batch path (default `/api/$batch`).
  */
 export function expressExactlyOnce<Tx>(options: ExpressExactlyOnceOptions<Tx>): ExpressExactlyOnce<Tx> {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const problem = options.problem ?? problemJson;
   const contexts = new WeakMap<IncomingMessage, RouteContext<Tx>>();
+  const batch = batchEndpoint(options.batch, problem);
   const middleware: ExpressMiddleware = (req, res, next) => {
+    if (batch !== undefined) {
+      res.setHeader(batchHeader, batch.advertised);
+      if (batch.handles(originalUrlOf(req) ?? req.url ?? '/')) {
+        answerBatch(batch, req, res, problem).catch(next);
+        return;
+      }
+    }
     void (async () => {
       // Headers earlier middleware set (CORS…) stay; the route's go if the kit answers instead of it.
       const before = res.getHeaders();
@@ -84,7 +100,7 @@ export function expressExactlyOnce<Tx>(options: ExpressExactlyOnceOptions<Tx>): 
       try {
         const body = req.headers['idempotency-key'] === undefined ? undefined : await readBodyAndPutBack(req, limit);
         // Made per request, as its handler is this request's route: `exactlyOnce` itself only gathers settings.
-        const run = exactlyOnce<Tx>(async (_request, write) => {
+        const run = exactlyOnceSingle<Tx>(async (_request, write) => {
           const answer = holdAnswer(res);
           held.current = answer;
           const watch = { started: answer.finished.then(() => undefined), answer: () => (answer.ended() === undefined ? undefined : answer.finished) };
@@ -112,6 +128,33 @@ export function expressExactlyOnce<Tx>(options: ExpressExactlyOnceOptions<Tx>): 
       return context;
     },
   });
+}
+
+/** The app a request is going through, at its root (a mounted app's `parent`), as a node:http-style app. */
+interface ExpressApp {
+  handle: NodeApp;
+  parent?: ExpressApp;
+}
+
+/**
+ * Answers a request to the batch URL: each write goes through the Express app from its root, this
+ * middleware included, as a request of its own. Without an app to go through (the middleware used
+ * outside Express) it answers `501`, which turns the worker's batching off.
+ */
+async function answerBatch(batch: BatchEndpoint, req: IncomingMessage, res: ServerResponse, problem: ProblemRenderer): Promise<void> {
+  let app = (req as IncomingMessage & { app?: ExpressApp }).app;
+  while (app?.parent !== undefined) app = app.parent;
+  if (app === undefined) return sendResponse(res, problem(problems.batchUnavailable()));
+  const root = app;
+  let body: Buffer;
+  try {
+    body = await readNodeBody(req, batch.limits.maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return sendResponse(res, batch.tooLarge());
+    throw error;
+  }
+  const dispatch = dispatchThrough((sub, subRes, unhandled) => root.handle(sub, subRes, unhandled), req);
+  await sendResponse(res, await batch.answer(toRequest(req, body, originalUrlOf(req)), dispatch));
 }
 
 /** Writes the answer the kit settled on, over the headers set before the route ran. */

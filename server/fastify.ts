@@ -1,6 +1,9 @@
 import { Readable } from 'node:stream';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { exactlyOnce } from './core';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { batchHeader } from '../protocol/names';
+import { batchEndpoint } from './batch';
+import type { BatchEndpoint } from './batch';
+import { exactlyOnceSingle } from './core';
 import type { FetchHandler } from './core';
 import { headersOf } from './held-answer';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readNodeBody, toRequest } from './node';
@@ -70,6 +73,8 @@ interface Passage {
  * before any content-type parser and handed on to it unchanged. The kit claims the key and checks
  * preconditions before the handler (answering replays and its errors itself); the handler runs with
  * `request.exactlyOnce` (or `kit.of(request)`), and the answer it sends is recorded before it goes out.
+ * It adds a route for the batch URL (default `/api/$batch`), which sends each write through the app
+ * (these hooks included) as a request of its own, with Fastify's `inject`.
  */
 export function fastifyExactlyOnce<Tx>(options: FastifyExactlyOnceOptions<Tx>): FastifyExactlyOnce<Tx> {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -82,9 +87,18 @@ export function fastifyExactlyOnce<Tx>(options: FastifyExactlyOnceOptions<Tx>): 
     return passage;
   };
 
+  const batch = batchEndpoint(options.batch, problem);
+  const isBatch = (request: FastifyRequest): boolean => batch?.handles(request.url) ?? false;
+
   const plugin: FastifyPluginAsync = async (app) => {
+    if (batch !== undefined) {
+      const advertised = batch.advertised;
+      app.addHook('onRequest', async (_request, reply) => {
+        void reply.header(batchHeader, advertised);
+      });
+    }
     app.addHook('preParsing', async (request, _reply, payload) => {
-      if (request.headers['idempotency-key'] === undefined) return payload;
+      if (request.headers['idempotency-key'] === undefined || isBatch(request)) return payload;
       let body: Buffer;
       try {
         body = await readNodeBody(payload as unknown as import('node:http').IncomingMessage, limit);
@@ -98,6 +112,7 @@ export function fastifyExactlyOnce<Tx>(options: FastifyExactlyOnceOptions<Tx>): 
     });
 
     app.addHook('preHandler', async (request, reply) => {
+      if (isBatch(request)) return;
       const passage = passageOf(request);
       passage.before = { ...reply.getHeaders() };
       let proceed: () => void = () => undefined;
@@ -108,7 +123,7 @@ export function fastifyExactlyOnce<Tx>(options: FastifyExactlyOnceOptions<Tx>): 
       let started: () => void = () => undefined;
       const watch = { started: new Promise<void>((resolve) => (started = resolve)), answer: () => (sending ? routeAnswer : undefined) };
       // Made per request, as its handler is this request's route: `exactlyOnce` itself only gathers settings.
-      const run = exactlyOnce<Tx>(async (_request, write) => {
+      const run = exactlyOnceSingle<Tx>(async (_request, write) => {
         const route = routeRun(write, watch, problem);
         contexts.set(request, route.context);
         request.exactlyOnce = route.context as RouteContext<unknown>;
@@ -149,6 +164,8 @@ export function fastifyExactlyOnce<Tx>(options: FastifyExactlyOnceOptions<Tx>): 
       void reply.code(response.status);
       return response.body === null ? null : Buffer.from(await response.arrayBuffer());
     });
+    // Last, so that the route is registered with every hook above in place.
+    if (batch !== undefined) void app.register(batchRoute(batch));
   };
   // Fastify's own convention (what fastify-plugin sets): the hooks reach the routes of the app that registers it.
   Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: 'sw-outbox exactlyOnce' });
@@ -159,6 +176,47 @@ export function fastifyExactlyOnce<Tx>(options: FastifyExactlyOnceOptions<Tx>): 
       return context;
     },
   });
+}
+
+/**
+ * The batch URL's route, in a plugin of its own so that its body is read as raw bytes whatever the
+ * app's content-type parsers are. Each write goes through the whole app with `inject`.
+ */
+function batchRoute(batch: BatchEndpoint): FastifyPluginAsync {
+  return async (app) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: batch.limits.maxBytes }, (_request, body, done) => done(null, body));
+    app.route({
+      method: ['POST', 'OPTIONS', 'GET', 'PUT', 'PATCH', 'DELETE'],
+      url: batch.path,
+      handler: async (request, reply) => {
+        const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+        const answer = await batch.answer(toRequest(request.raw, body, request.url), (write) => injected(app, write, request.raw.socket.remoteAddress));
+        return sendFetchResponse(reply, answer);
+      },
+    });
+  };
+}
+
+/** A request sent through the whole Fastify app with `inject`, and its answer as a Fetch Response. */
+async function injected(app: FastifyInstance, request: Request, remoteAddress: string | undefined): Promise<Response> {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => (headers[name] = value));
+  const body = Buffer.from(await request.arrayBuffer());
+  const answer = await app.inject({
+    method: request.method as 'POST',
+    url: url.pathname + url.search,
+    headers,
+    ...(body.length === 0 ? {} : { payload: body }),
+    ...(remoteAddress === undefined ? {} : { remoteAddress }),
+  });
+  const answerHeaders = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) answerHeaders.append(name, String(one));
+  }
+  return new Response(nullBodyStatus(answer.statusCode) ? null : new Uint8Array(answer.rawPayload), { status: answer.statusCode, headers: answerHeaders });
 }
 
 /** Statuses whose responses cannot carry a body. */

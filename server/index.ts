@@ -2,6 +2,12 @@
 // driver live in entries of their own (`sw-outbox/server/pg`, `sw-outbox/server/pglite`), so this one
 // compiles and runs with no optional peer installed.
 export { exactlyOnce } from './core';
+export { DEFAULT_BATCH_PATH, batchHandler } from './batch';
+export type { BatchHandlerOptions, BatchOptions } from './batch';
+// The batch format itself, for a server that speaks it without the kit (docs/protocol.md, Batch replay).
+export { batchContentType, batchHeader } from '../protocol/names';
+export { BatchFormatError, decodeBatch, decodeBatchAnswer, defaultBatchLimits, encodeBatch, encodeBatchAnswer } from '../protocol/batch';
+export type { BatchLimits, BatchResult, BatchWrite, BodyEncoding, WireBatch, WireBatchAnswer, WireBody, WireResult, WireWrite } from '../protocol/batch';
 export type { ExactlyOnceHandler, FetchHandler, WriteContext } from './core';
 export { finalOutcome, optionalForWrites } from './options';
 export type { ExactlyOnceOptions, KeyPolicy } from './options';

@@ -1,3 +1,4 @@
+import type { BatchOptions } from './batch';
 import type { ConditionalRoute } from './conditions';
 import type { ProblemRenderer } from './problem';
 import type { IdempotencyStore } from './store';
@@ -8,6 +9,17 @@ export type KeyPolicy = 'required' | 'optional' | 'ignored';
 /** Settings of `exactlyOnce`; only `store` is needed. */
 export interface ExactlyOnceOptions<Tx> {
   store: IdempotencyStore<Tx>;
+  /**
+   * The requests whose handler makes every change it makes inside `context.transaction` (true: all;
+   * a function: per request; default none). Their key is claimed inside that transaction, so claim,
+   * write and recorded answer are one transaction and no lease is taken; the others' key is claimed
+   * first, on its own, under a lease. It must be said beforehand: a handler that changes something
+   * outside the transaction needs its key claimed before it starts. Stores without `claimIn` (memory)
+   * ignore it.
+   */
+  transactional?: boolean | ((request: Request) => boolean);
+  /** The batch URL (docs/protocol.md, Batch replay): its path and limits; `false` turns batching off. Default `/api/$batch`, 100 writes, 1 MiB. */
+  batch?: BatchOptions | false;
   /** Per route: default `optional` for POST, PUT, PATCH and DELETE, `ignored` for the rest. */
   keys?: (request: Request) => KeyPolicy;
   /**

@@ -87,10 +87,16 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   };
   const stopCleanup = scheduleCleanup(cleanup, settings.cleanupEveryMs ?? HOUR_MS);
 
-  const tryClaim = async (request: KeyRequest): Promise<ClaimResult | undefined> => {
+  /** Runs a statement on its own, or inside a transaction. */
+  type Run = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
+  /**
+   * One try at a claim. `lease` is the claim's lease (null: none, for a claim inside a transaction,
+   * which nobody sees running: it commits with its answer or not at all).
+   */
+  const tryClaim = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult | undefined> => {
     const token = randomUUID();
     const stale = staleIn('k');
-    const claimed = await driver.query<{ token: string }>(
+    const claimed = await run<{ token: string }>(
       `INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, lease_until, expires_at)
        VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', now() + $7 * interval '1 millisecond')
        ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, token = EXCLUDED.token, boot = EXCLUDED.boot,
@@ -98,27 +104,27 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
        WHERE (k.expires_at <= now() AND (k.status IS NOT NULL OR ${stale}))
           OR (k.status IS NULL AND k.fingerprint = EXCLUDED.fingerprint AND ${stale})
        RETURNING token`,
-      [request.scope, request.key, request.fingerprint, token, boot, leaseMs, ttlMs],
+      [request.scope, request.key, request.fingerprint, token, boot, lease, ttlMs],
     );
     if (claimed[0]?.token === token) return { kind: 'claimed', claim: { ...request, token } };
-    const row = (
-      await driver.query<KeyRow>(`SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, [request.scope, request.key])
-    )[0];
+    const row = (await run<KeyRow>(`SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, [request.scope, request.key]))[0];
     // Gone between the two statements (cleaned up, or released by a failed holder): claim again.
     if (row === undefined) return undefined;
     if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
     if (row.status === null) return { kind: 'running', retryAfterSeconds: 1 };
     return { kind: 'replay', response: storedOf(row, row.status) };
   };
+  const claimWith = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult> => {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const result = await tryClaim(run, request, lease);
+      if (result !== undefined) return result;
+    }
+    throw new Error(`sw-outbox/server: key ${JSON.stringify(request.key)} kept vanishing while being claimed`);
+  };
 
   return {
-    async claim(request) {
-      for (let attempt = 0; attempt < 5; attempt += 1) {
-        const result = await tryClaim(request);
-        if (result !== undefined) return result;
-      }
-      throw new Error(`sw-outbox/server: key ${JSON.stringify(request.key)} kept vanishing while being claimed`);
-    },
+    claim: (request) => claimWith((sql, params) => driver.query(sql, params), request, leaseMs),
+    claimIn: (tx, request) => claimWith((sql, params) => driver.queryIn(tx, sql, params), request, null),
     async finish(claim, outcome) {
       const [sql, params] = finishSql(outcome);
       return (await driver.query(sql, params(claim))).length > 0;

@@ -31,6 +31,12 @@ export type ClaimResult =
  */
 export interface IdempotencyStore<Tx> {
   claim(request: KeyRequest): Promise<ClaimResult>;
+  /**
+   * `claim`, as part of the transaction `tx`, for `transactional` requests: the claim commits or
+   * rolls back with the write. A concurrent delivery of the key waits on it until `tx` ends. Stores
+   * whose transactions are not the database's (memory) leave it out, and the kit claims first.
+   */
+  claimIn?(tx: Tx, request: KeyRequest): Promise<ClaimResult>;
   /** Keeps `outcome` for replay, or with undefined releases the key so a retry runs again. */
   finish(claim: KeyClaim, outcome: StoredResponse | undefined): Promise<boolean>;
   /** Runs `work` in one transaction of the app's database (a plain call for the memory store). */

@@ -11,6 +11,8 @@ import { LiveSender } from './lanes/live';
 import { Settler } from './outcome/settle';
 import type { OutcomeContext } from './outcome/context';
 import { Verifier } from './verify/verifier';
+import { BatchDirectory } from './batch/directory';
+import { BatchSender } from './batch/sender';
 import { ConflictDesk } from './pages/conflict-desk';
 import { PageRegistry, type PageWindows } from './pages/page-registry';
 import type { ReadParts } from './reads/route-reads';
@@ -73,13 +75,16 @@ export async function assembleOutbox(log: OutboxLog, inFlight: InFlight, config:
   const pages = new PageRegistry(world.windows);
   const desk: ConflictDesk = new ConflictDesk(pages, outcomes, gate, () => void scheduler.kick(true));
   const settler = new Settler(outcomes, (entry) => desk.ask(entry));
+  // Learned from answers, kept in memory: a worker that restarts asks again (docs/protocol.md, Batch replay).
+  const batches = new BatchDirectory(config.batch, globalThis.location?.href ?? 'http://localhost/');
   const verifier = new Verifier({ config, learned: log.learned, network, inFlight, settler, fetch: world.fetch });
   const dispatcher = new Dispatcher({
-    config, events, status, network, inFlight, settler, verifier, fetch: world.fetch,
+    config, events, status, network, inFlight, settler, verifier, batches, fetch: world.fetch,
     credentials: (entry) => pages.first((page) => page.credentials({ url: entry.url, method: entry.method }), credentialsTimeoutMs),
   });
-  const scheduler: Scheduler = new Scheduler({ config, entries: log.entries, gate, network, inFlight, dispatcher, status, outcomes });
+  const batchSender = new BatchSender({ config, events, status, network, inFlight, settler, batches, fetch: world.fetch });
+  const scheduler: Scheduler = new Scheduler({ config, entries: log.entries, gate, network, inFlight, dispatcher, status, outcomes, batches, batchSender });
   const live = new LiveSender({ entries: log.entries, gate, network, inFlight, dispatcher, scheduler });
-  const reads: ReadParts = { config, log, status, partition: () => gate.partition, browserOffline };
+  const reads: ReadParts = { config, log, status, partition: () => gate.partition, browserOffline, learnBatchUrl: (url, response) => batches.learn(url, response) };
   return { instance, config, log, events, status, gate, network, inFlight, scheduler, live, pages, desk, reads };
 }

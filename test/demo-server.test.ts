@@ -4,7 +4,7 @@ import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { fingerprintOf } from '../server';
+import { batchContentType, decodeBatchAnswer, encodeBatch, fingerprintOf } from '../server';
 import { pgliteStore } from '../server/pglite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer } from '../demo/server/server';
@@ -180,6 +180,23 @@ describe('demo reference server', { timeout: 60_000 }, () => {
     const log = await writes();
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ method: 'POST', path: '/api/todos', idempotencyKey: 'key-replay', status: 201 });
+  });
+
+  it('answers a batch through the kit: each write applied once, in order, and replayed when the batch comes again', async () => {
+    const todo = await createTodo('Batched');
+    const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    const batch = encodeBatch([
+      { id: 'new', method: 'POST', url: '/api/todos', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'b-new' }, body: json({ title: 'Second' }) },
+      { id: 'edit', method: 'PATCH', url: `/api/todos/${todo.id}`, headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'b-edit', 'If-Match': `"${todo.version}"` }, body: json({ done: true }) },
+      { id: 'stale', method: 'PATCH', url: `/api/todos/${todo.id}`, headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'b-stale', 'If-Match': `"${todo.version}"` }, body: json({ title: 'Lost' }) },
+    ]);
+    const post = () => fetch(url('/api/$batch'), { method: 'POST', headers: { 'Content-Type': batchContentType }, body: batch });
+    const first = decodeBatchAnswer(await (await post()).text());
+    expect(first.map((result) => [result.id, result.status])).toEqual([['new', 201], ['edit', 200], ['stale', 412]]);
+    const again = decodeBatchAnswer(await (await post()).text());
+    expect(again.map((result) => [result.status, result.headers['idempotent-replayed']])).toEqual([[201, 'true'], [200, 'true'], [412, 'true']]);
+    expect(await writes()).toHaveLength(3);
+    expect((await fetch(url('/api/todos'))).headers.get('outbox-batch')).toBe('</api/$batch>');
   });
 
   it('refuses an Idempotency-Key reused with a different payload', async () => {

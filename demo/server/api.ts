@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
-import { exactlyOnce } from '../../server';
+import { DEFAULT_BATCH_PATH, batchHeader, exactlyOnce } from '../../server';
 import type { FetchHandler, IdempotencyStore, Problem } from '../../server';
 import { toRequest } from '../../server/node';
 import type { FailFault, FaultInjector } from './faults';
@@ -64,10 +64,18 @@ function demoProblem(problem: Problem): Response {
   return fetchResponse(jsonError(problem.status, PROBLEM_MESSAGES[problem.kind] ?? problem.detail, problem.headers));
 }
 
-/** Answers one /api/ request; `path` keeps the query string, `pathname` is used for routing. */
+/**
+ * Answers one /api/ request; `path` keeps the query string, `pathname` is used for routing. The
+ * batch URL (`/api/$batch`, every method) goes to the kit, which answers batches itself; a fault or
+ * a sign-out meets a batch as it meets a write, once for the whole request.
+ */
 export async function handleApi(context: ApiContext, req: IncomingMessage, path: string, pathname: string): Promise<ApiResponse> {
   const method = req.method ?? 'GET';
-  if (!isWriteMethod(method)) return handleRead(context, method, pathname);
+  if (!isWriteMethod(method) && pathname !== DEFAULT_BATCH_PATH) {
+    // Reads are not the kit's: they name the batch URL themselves, so the worker learns it from any answer.
+    const read = await handleRead(context, method, pathname);
+    return { ...read, headers: { ...read.headers, [batchHeader]: `<${DEFAULT_BATCH_PATH}>` } };
+  }
 
   let body: Buffer;
   try {

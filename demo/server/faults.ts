@@ -17,6 +17,8 @@ export interface Faults {
   requireAuth?: string;
   /** The Cache-Control of read answers (`no-cache` unless set: a worker may keep them). */
   readCacheControl?: string;
+  /** The next N writes (a batch counts as one) are applied, then their connection is cut before any answer. */
+  cutAfterApply?: number;
 }
 
 export class FaultInjector {
@@ -43,6 +45,14 @@ export class FaultInjector {
     const taken = { ...fail };
     if (fail.count === 0) delete this.faults.fail;
     return taken;
+  }
+
+  /** Consumes one cut-after-apply, if any remain: true when this write's answer must never arrive. */
+  takeCut(): boolean {
+    if (!this.faults.cutAfterApply) return false;
+    this.faults.cutAfterApply -= 1;
+    if (this.faults.cutAfterApply === 0) delete this.faults.cutAfterApply;
+    return true;
   }
 
   /** The Cache-Control an /api/ answer goes out with: reads may be kept (revalidated), writes' answers never. */
@@ -79,6 +89,10 @@ export function parseFaults(value: unknown): Faults | string {
   if (value.readCacheControl !== undefined) {
     if (typeof value.readCacheControl !== 'string') return 'readCacheControl must be a string';
     faults.readCacheControl = value.readCacheControl;
+  }
+  if (value.cutAfterApply !== undefined) {
+    if (typeof value.cutAfterApply !== 'number' || !Number.isInteger(value.cutAfterApply) || value.cutAfterApply < 0) return 'cutAfterApply must be a non-negative integer';
+    faults.cutAfterApply = value.cutAfterApply;
   }
   if (value.fail !== undefined) {
     const fail = value.fail;

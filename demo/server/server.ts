@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pgliteStore } from '../../server/pglite';
 import { demoWrites, handleApi } from './api';
+import { isWriteMethod } from './route';
+import { DEFAULT_BATCH_PATH } from '../../server';
 import type { ApiContext } from './api';
 import { KEYS_TABLE, openDatabase } from './db';
 import { FaultInjector } from './faults';
@@ -35,6 +37,7 @@ export interface RunningServer {
 
 interface App extends ApiContext {
   testHooks: boolean;
+  traffic: { batches: number };
   staticDirs: string[];
   csp: string;
   latencyMs: number;
@@ -50,6 +53,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     faults,
     writes: demoWrites(db, keys, faults),
     testHooks: options.testHooks ?? false,
+    traffic: { batches: 0 },
     staticDirs: (options.staticDirs ?? []).map((dir) => path.resolve(dir)),
     csp: htmlCsp(options.connectSources),
     latencyMs: options.latencyMs ?? 0,
@@ -109,7 +113,10 @@ async function handleRequest(app: App, req: IncomingMessage, res: ServerResponse
   const pathname = target.split(/[?#]/, 1)[0] ?? '/';
   try {
     if (isUnder(pathname, '/api')) {
+      if (pathname === DEFAULT_BATCH_PATH && req.method === 'POST') app.traffic.batches++;
       const response = await handleApi(app, req, target, pathname);
+      // A connection lost after the server applied the write: the client never hears the answer.
+      if (isWriteMethod(req.method ?? 'GET') && app.faults.takeCut()) return void res.destroy();
       await sleep(app.latencyMs);
       sendApiResponse(res, { ...response, headers: { ...response.headers, 'Cache-Control': app.faults.cacheControl(req.method ?? 'GET') } });
     } else if (isUnder(pathname, '/__test')) {

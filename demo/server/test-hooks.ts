@@ -9,6 +9,8 @@ import type { ApiResponse } from './http';
 export interface TestHookContext {
   db: PGlite;
   faults: FaultInjector;
+  /** Batch requests received since the last reset (each may carry many writes). */
+  traffic: { batches: number };
 }
 
 /** Endpoints under /__test/ that let e2e tests reset state, read the audit log and inject faults. */
@@ -19,10 +21,14 @@ export async function handleTestHook(context: TestHookContext, req: IncomingMess
       if (method !== 'POST') return methodNotAllowed('POST');
       await resetDatabase(context.db);
       context.faults.clear();
+      context.traffic.batches = 0;
       return emptyResponse(204);
     case '/__test/writes':
       if (method !== 'GET') return methodNotAllowed('GET');
       return jsonResponse(200, await listWrites(context.db));
+    case '/__test/traffic':
+      if (method !== 'GET') return methodNotAllowed('GET');
+      return jsonResponse(200, context.traffic);
     case '/__test/faults':
       if (method === 'GET') return jsonResponse(200, context.faults.current());
       if (method === 'POST') return setFaults(context.faults, req);

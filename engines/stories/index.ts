@@ -1,4 +1,5 @@
 // The cross-engine stories, in the order they run.
+import { batches } from './batches';
 import { bodies } from './bodies';
 import { conflictMerged, conflictRolledBack } from './conflicts';
 import { conflictDialog } from './conflict-dialog';
@@ -10,4 +11,4 @@ import { offlineWrites, onlineWrite, relaunch } from './writes';
 
 export type { Story, StoryContext } from './story';
 
-export const stories: Story[] = [onlineWrite, offlineWrites, plainApp, bodies, conflictMerged, conflictRolledBack, relaunch, offlineReads, conflictDialog, reconnect];
+export const stories: Story[] = [onlineWrite, offlineWrites, plainApp, bodies, conflictMerged, conflictRolledBack, relaunch, offlineReads, conflictDialog, reconnect, batches];

@@ -20,13 +20,15 @@ export const budgets = [
   { entry: './ui', file: 'dist/esm/ui.js', kib: 13 },
   { entry: './testing', file: 'dist/esm/testing.js', kib: 9 },
   { entry: './vite', file: 'dist/esm/vite.js', kib: 4 },
-  { entry: './server', file: 'dist/server/index.js', kib: 8 },
+  // The server entries share the kit's core chunk, which carries batch replay since issue 20 (the
+  // codec, the batch URL, the per-write requests: about 4 KiB gzipped); each budget grew by that.
+  { entry: './server', file: 'dist/server/index.js', kib: 13 },
   { entry: './server/pg', file: 'dist/server/pg.js', kib: 4 },
   { entry: './server/pglite', file: 'dist/server/pglite.js', kib: 3.5 },
   { entry: './server/node', file: 'dist/server/node.js', kib: 2 },
-  { entry: './server/express', file: 'dist/server/express.js', kib: 12 },
-  { entry: './server/fastify', file: 'dist/server/fastify.js', kib: 12 },
-  { entry: './server/hono', file: 'dist/server/hono.js', kib: 6.5 },
+  { entry: './server/express', file: 'dist/server/express.js', kib: 18 },
+  { entry: './server/fastify', file: 'dist/server/fastify.js', kib: 17.5 },
+  { entry: './server/hono', file: 'dist/server/hono.js', kib: 12 },
 ];
 
 /** Relative imports in built ES module code: `from "./x.js"`, `import "./x.js"`, `import("./x.js")`. */

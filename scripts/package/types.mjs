@@ -35,21 +35,28 @@ function addExtensions(typesDir) {
   }
 }
 
-/** Writes `x.d.cts` beside each `x.d.ts` under `dir`, importing `.cjs` where the original imports `.js`. */
-function addCommonJsTwins(dir) {
-  for (const file of filesUnder(dir, '.d.ts')) {
-    const text = readFileSync(file, 'utf8');
-    const twin = text.replace(RELATIVE_SPECIFIER, (_, lead, quote, specifier) => {
-      // The twins cover one folder; an import out of it would meet ES module types again.
-      if (specifier.startsWith('../')) throw new Error(`${file}: ${specifier} leaves ${dir}, which has no CommonJS twins`);
-      return `${lead}${quote}${specifier.replace(/\.js$/, '.cjs')}${quote}`;
-    });
-    writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), twin);
+/**
+ * Writes `x.d.cts` beside each `x.d.ts` under the `folders` of `typesDir`, importing `.cjs` where the
+ * original imports `.js`. The server kit's types import the protocol's (the batch format), so both
+ * folders get twins; an import that leaves them would meet ES module types again.
+ */
+function addCommonJsTwins(typesDir, folders) {
+  const twinned = folders.map((folder) => path.join(typesDir, folder));
+  for (const dir of twinned) {
+    for (const file of filesUnder(dir, '.d.ts')) {
+      const text = readFileSync(file, 'utf8');
+      const twin = text.replace(RELATIVE_SPECIFIER, (_, lead, quote, specifier) => {
+        const target = path.resolve(path.dirname(file), specifier);
+        if (!twinned.some((folder) => target.startsWith(folder + path.sep))) throw new Error(`${file}: ${specifier} leaves ${folders.join(' and ')}, which alone have CommonJS twins`);
+        return `${lead}${quote}${specifier.replace(/\.js$/, '.cjs')}${quote}`;
+      });
+      writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), twin);
+    }
   }
 }
 
-/** Finishes dist/types: explicit extensions everywhere, CommonJS twins for the server kit. */
+/** Finishes dist/types: explicit extensions everywhere, CommonJS twins for the server kit and the protocol it uses. */
 export function finishTypes(typesDir) {
   addExtensions(typesDir);
-  addCommonJsTwins(path.join(typesDir, 'server'));
+  addCommonJsTwins(typesDir, ['server', 'protocol']);
 }

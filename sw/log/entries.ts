@@ -59,11 +59,30 @@ export class EntryStore {
     return cursor?.value;
   }
 
+  /**
+   * The heads of several lanes, read in one transaction (a batched drain reads a round's heads at
+   * once): an index's `get` finds a key's first record by primary key, the lane's oldest write.
+   */
+  async laneHeads(lanes: readonly string[]): Promise<(StoredEntry | undefined)[]> {
+    const index = (await this.database.db).transaction('entries').store.index('lane');
+    return Promise.all(lanes.map((lane) => index.get(lane)));
+  }
+
   /** The next lane after `after` in key order; each lane once, without reading its entries. */
   async nextLane(after: string | null): Promise<string | null> {
+    return (await this.nextLanes(after, 1))[0] ?? null;
+  }
+
+  /** Up to `count` lanes after `after`, in key order, in one walk of the lane index. */
+  async nextLanes(after: string | null, count: number): Promise<string[]> {
     const range = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
-    const cursor = await (await this.database.db).transaction('entries').store.index('lane').openKeyCursor(range, 'nextunique');
-    return cursor ? cursor.key : null;
+    const lanes: string[] = [];
+    let cursor = await (await this.database.db).transaction('entries').store.index('lane').openKeyCursor(range, 'nextunique');
+    while (cursor && lanes.length < count) {
+      lanes.push(cursor.key);
+      if (lanes.length < count) cursor = await cursor.continue();
+    }
+    return lanes;
   }
 
   async get(id: string): Promise<StoredEntry | undefined> {

@@ -19,6 +19,8 @@ export interface ReadParts {
   partition: () => string;
   /** The browser says it is offline. */
   browserOffline: () => boolean;
+  /** Learns from an answer whether its server takes batches (docs/protocol.md, Batch replay). */
+  learnBatchUrl: (requestUrl: string, response: Response) => void;
 }
 
 /**
@@ -61,6 +63,7 @@ function answerKept(request: Request, kept: KeptRead, parts: ReadParts, afterAns
 /** Keeps a keepable answer for the active partition, and learns its version. */
 async function keepAndLearn(request: Request, response: Response, parts: ReadParts): Promise<void> {
   // The body is read once, for both: `response` is the worker's own (a clone, or a late answer).
+  parts.learnBatchUrl(request.url, response);
   const bytes = await response.arrayBuffer();
   const body = bodyOfText(new TextDecoder().decode(bytes), response.headers.get('content-type'));
   await learnFromBody(parts.log.learned, parts.config, request, response, body).catch(() => undefined);

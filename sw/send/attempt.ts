@@ -14,8 +14,13 @@ export async function attemptSend(
   try {
     response = await fetchImpl(buildRequest(entry, config, liveHeaders, AbortSignal.timeout(config.timeoutMs)));
   } catch (error) {
-    return { outcome: networkFailure, response: null, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return failedAttempt(error);
   }
+  return attemptOf(response);
+}
+
+/** What one answer to a write comes to, the write having gone alone or in a batch. */
+export function attemptOf(response: Response): Attempt {
   const outcome = classifyAnswer(
     {
       status: response.status,
@@ -26,4 +31,9 @@ export async function attemptSend(
     Date.now(),
   );
   return { outcome, response, error: outcome.kind === 'confirmed' ? null : `HTTP ${response.status}` };
+}
+
+/** A send that got no answer: offline, DNS, reset, timeout. */
+export function failedAttempt(error: unknown): Attempt {
+  return { outcome: networkFailure, response: null, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
 }

@@ -11,6 +11,7 @@ import { attemptSend } from './attempt';
 import { releaseWhenSettled } from './release';
 import { needsVerification } from '../verify/rule';
 import type { Verifier } from '../verify/verifier';
+import type { BatchDirectory } from '../batch/directory';
 
 /** Fresh credentials for a replay, asked of an open page (pages/page-registry.ts); null when none can give them. */
 export type CredentialsSource = (entry: StoredEntry) => Promise<Record<string, string> | null>;
@@ -25,6 +26,8 @@ export interface DispatchParts {
   credentials: CredentialsSource;
   /** Reads a resource before a write whose version is unknown goes to it (verify/). */
   verifier: Verifier;
+  /** Learns from each answer whether its server takes batches. */
+  batches: BatchDirectory;
   fetch: typeof fetch;
 }
 
@@ -68,8 +71,10 @@ export class Dispatcher {
       return attemptSend(entry, config, headers, this.parts.fetch);
     });
     status.changed();
-    if (attempt.response) network.answered();
-    else network.failed(entry.url);
+    if (attempt.response) {
+      network.answered();
+      this.parts.batches.learn(entry.url, attempt.response);
+    } else network.failed(entry.url);
     status.noteError(attempt.error, attempt.outcome.kind === 'confirmed');
     return settler.settle(entry, attempt, live);
   }

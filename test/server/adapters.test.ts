@@ -88,7 +88,7 @@ for (const [name, framework] of [['Fastify 5', Fastify], ['Fastify 4', Fastify4 
 for (const [name, framework] of [['Hono 4', Hono], ['Hono 4.0', Hono40 as unknown as typeof Hono]] as const) {
   conformanceSuite(name, (app) => {
     const server = new framework<ExactlyOnceEnv<undefined>>();
-    server.use('/api/*', honoExactlyOnce(app.options));
+    server.use('/api/*', honoExactlyOnce({ ...app.options, app: server }));
     server.all('/api/*', (c) => app.handler(c.req.raw, c.get('exactlyOnce')));
     return listen(nodeHandler(async (request) => server.fetch(request)));
   });

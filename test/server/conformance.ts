@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchContentType, decodeBatchAnswer, encodeBatch } from '../../server';
+import type { BatchResult, BatchWrite } from '../../server';
 import { itemsApp } from './items-app';
 
 /** A server built with one adapter around `itemsApp`, listening on loopback. */
@@ -68,6 +70,86 @@ export function conformanceSuite(adapter: string, start: (app: ReturnType<typeof
       const res = await send('POST', '/api/echo', bytes, { 'Content-Type': 'application/octet-stream', 'Idempotency-Key': '"c-3"' });
       expect(await res.json()).toEqual({ sha256: createHash('sha256').update(bytes).digest('hex') });
     });
+
+    batchSuite(() => server.url, app);
+  });
+}
+
+/** A write of a batch with a JSON body. */
+function jsonWrite(id: string, method: string, url: string, body: unknown, headers: Record<string, string> = {}): BatchWrite {
+  return { id, method, url, headers: { 'Content-Type': 'application/json', ...headers }, body: new TextEncoder().encode(JSON.stringify(body)) };
+}
+
+/** The batch URL's answers on an adapter whose items are where `itemsApp` left them after the suite above. */
+function batchSuite(url: () => string, app: ReturnType<typeof itemsApp>): void {
+  const postBatch = (body: string, headers: Record<string, string> = {}) =>
+    fetch(new URL('/api/$batch', url()), { method: 'POST', headers: { 'Content-Type': batchContentType, ...headers }, body });
+  const results = async (res: Response): Promise<BatchResult[]> => {
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, batchContentType]);
+    return decodeBatchAnswer(await res.text());
+  };
+  const json = (result: BatchResult | undefined): unknown => JSON.parse(new TextDecoder().decode(result?.body));
+  const binary = new Uint8Array(Array.from({ length: 256 }, (_, i) => i));
+  // Item 1 is at version 2 ("x") here. Its two edits pass only when applied in the order given.
+  const writes: BatchWrite[] = [
+    jsonWrite('create', 'POST', '/api/items', { text: 'batched' }, { 'Idempotency-Key': '"b-1"' }),
+    jsonWrite('stale', 'PATCH', '/api/items/1', { text: 'lost' }, { 'Idempotency-Key': '"b-2"', 'If-Match': '"1"' }),
+    jsonWrite('edit', 'PATCH', '/api/items/1', { text: 'y' }, { 'Idempotency-Key': '"b-3"', 'If-Match': '"2"' }),
+    jsonWrite('edit-again', 'PATCH', '/api/items/1', { text: 'z' }, { 'Idempotency-Key': '"b-4"', 'If-Match': '"3"' }),
+    { id: 'bytes', method: 'POST', url: '/api/echo', headers: { 'Content-Type': 'application/octet-stream', 'Idempotency-Key': '"b-5"' }, body: binary },
+    jsonWrite('no-key', 'POST', '/api/items', { text: 'refused' }),
+    jsonWrite('own-credentials', 'POST', '/api/echo', {}, { Authorization: 'Bearer someone-else' }),
+  ];
+  let first: BatchResult[] = [];
+
+  it('applies the writes of a batch in order, each as if it had come alone; one failing fails no other', async () => {
+    const before = app.applied();
+    first = await results(await postBatch(encodeBatch(writes)));
+    expect(first.map((result) => [result.id, result.status])).toEqual([
+      ['create', 201],
+      ['stale', 412],
+      ['edit', 200],
+      ['edit-again', 200],
+      ['bytes', 200],
+      ['no-key', 400],
+      ['own-credentials', 400],
+    ]);
+    // The 412 carries the representation the write met, with its ETag, for the worker to merge against.
+    expect([first[1]!.headers.etag, json(first[1])]).toEqual(['"2"', { id: '1', text: 'x', version: 2 }]);
+    expect([first[3]!.headers.etag, json(first[3])]).toEqual(['"4"', { id: '1', text: 'z', version: 4 }]);
+    expect(json(first[4])).toEqual({ sha256: createHash('sha256').update(binary).digest('hex') });
+    expect(first[5]!.headers['content-type']).toBe('application/problem+json');
+    expect(app.applied() - before).toBe(3);
+  });
+
+  it('replays every stored answer when the same batch comes again, applying nothing twice', async () => {
+    const before = app.applied();
+    const again = await results(await postBatch(encodeBatch(writes)));
+    for (const [index, result] of again.slice(0, 5).entries()) {
+      expect([result.id, result.status, result.headers['idempotent-replayed'], [...result.body]]).toEqual([first[index]!.id, first[index]!.status, 'true', [...first[index]!.body]]);
+    }
+    expect(app.applied()).toBe(before);
+  });
+
+  it('names the batch URL on its answers and on OPTIONS; other methods are 405', async () => {
+    const plain = await fetch(new URL('/api/items/1', url()));
+    expect(plain.headers.get('outbox-batch')).toBe('</api/$batch>');
+    const options = await fetch(new URL('/api/$batch', url()), { method: 'OPTIONS' });
+    expect([options.status, options.headers.get('outbox-batch')]).toEqual([204, '</api/$batch>']);
+    expect((await fetch(new URL('/api/$batch', url()))).status).toBe(405);
+  });
+
+  it('refuses a batch over its limits with 413, applying nothing; and one that is not a batch with 400 or 415', async () => {
+    const before = app.applied();
+    const many = Array.from({ length: 101 }, (_, i) => jsonWrite(`w${i}`, 'POST', '/api/items', { text: 'many' }, { 'Idempotency-Key': `"many-${i}"` }));
+    const tooMany = await postBatch(encodeBatch(many));
+    expect([tooMany.status, tooMany.headers.get('content-type')]).toEqual([413, 'application/problem+json']);
+    expect(await tooMany.json()).toMatchObject({ status: 413, maxWrites: 100, maxBytes: 1024 * 1024 });
+    const big = [jsonWrite('big', 'POST', '/api/items', { text: 'x'.repeat(1_100_000) }, { 'Idempotency-Key': '"big"' })];
+    expect((await postBatch(encodeBatch(big))).status).toBe(413);
+    expect((await postBatch('{"requests":"no"}')).status).toBe(400);
+    expect((await postBatch(encodeBatch([]), { 'Content-Type': 'text/plain' })).status).toBe(415);
+    expect(app.applied()).toBe(before);
   });
 }
 

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { afterEach, describe, expect, it } from 'vitest';
-import { exactlyOnce, finalOutcome, memoryStore, strongETag } from '../../server';
-import type { ExactlyOnceOptions, IdempotencyStore } from '../../server';
+import { batchContentType, batchHandler, decodeBatchAnswer, encodeBatch, exactlyOnce, finalOutcome, memoryStore, strongETag } from '../../server';
+import type { BatchWrite, ExactlyOnceOptions, IdempotencyStore } from '../../server';
 
 /** A tiny app: POST /notes creates, PATCH /notes/:id edits with If-Match; `applied` counts effects. */
 function notesApp(options: Partial<ExactlyOnceOptions<undefined>> = {}) {
@@ -56,6 +56,7 @@ function notesApp(options: Partial<ExactlyOnceOptions<undefined>> = {}) {
     handle(new Request(`http://app.test${path}`, { method, headers, ...(body === undefined ? {} : { body }) }));
   return {
     send,
+    handle,
     store,
     applied: () => applied,
     hold: () => {
@@ -230,5 +231,73 @@ describe('exactlyOnce: conditional writes', () => {
     const again = await app.send('PATCH', '/notes/1', 'keyed', { ...key('c1'), 'If-Match': '"3"' });
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+});
+
+describe('exactlyOnce: batches', () => {
+  const batchOf = (writes: BatchWrite[], headers: Record<string, string> = {}) =>
+    new Request('http://app.test/api/$batch', { method: 'POST', headers: { 'Content-Type': batchContentType, ...headers }, body: encodeBatch(writes) });
+  const note = (id: string, method: string, path: string, text: string, headers: Record<string, string> = {}): BatchWrite => ({
+    id,
+    method,
+    url: path,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: new TextEncoder().encode(JSON.stringify({ text })),
+  });
+  const answered = async (response: Response) => decodeBatchAnswer(await response.text());
+
+  it('judges every write as the caller who sent the batch: its credentials, its scope', async () => {
+    const app = notesApp();
+    const writes = [note('1', 'POST', '/notes', 'a', key('shared'))];
+    const alice = await answered(await app.handle(batchOf(writes, { Authorization: 'alice' })));
+    const bob = await answered(await app.handle(batchOf(writes, { Authorization: 'bob' })));
+    const aliceAgain = await answered(await app.handle(batchOf(writes, { Authorization: 'alice' })));
+    expect([alice[0]!.status, bob[0]!.status, aliceAgain[0]!.status]).toEqual([201, 201, 201]);
+    expect([alice[0]!.headers['idempotent-replayed'], bob[0]!.headers['idempotent-replayed'], aliceAgain[0]!.headers['idempotent-replayed']]).toEqual([undefined, undefined, 'true']);
+    expect(app.applied()).toBe(2);
+    await app.store.close();
+  });
+
+  it('answers a write whose handler throws 500, and goes on with the next', async () => {
+    const app = notesApp();
+    const results = await answered(await app.handle(batchOf([note('a', 'POST', '/notes', 'one', key('t1')), note('b', 'POST', '/throw', 'x', key('t2')), note('c', 'POST', '/notes', 'two', key('t3'))])));
+    expect(results.map((result) => result.status)).toEqual([201, 500, 201]);
+    expect(app.applied()).toBe(2);
+    await app.store.close();
+  });
+
+  it('takes its limits from `batch`, and sends writes to the same handler', async () => {
+    const app = notesApp({ batch: { path: '/bulk', maxWrites: 2 } });
+    const three = [note('a', 'POST', '/notes', '1'), note('b', 'POST', '/notes', '2'), note('c', 'POST', '/notes', '3')];
+    const request = (writes: BatchWrite[]) => new Request('http://app.test/bulk', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: encodeBatch(writes) });
+    const refused = await app.handle(request(three));
+    expect([refused.status, ((await refused.json()) as { maxWrites: number }).maxWrites]).toEqual([413, 2]);
+    expect((await answered(await app.handle(request(three.slice(0, 2))))).map((result) => result.status)).toEqual([201, 201]);
+    expect((await app.send('GET', '/notes/1')).headers.get('outbox-batch')).toBe('</bulk>');
+    await app.store.close();
+  });
+
+  it('with batching off, leaves the batch path to the app and names no batch URL', async () => {
+    const app = notesApp({ batch: false });
+    const res = await app.handle(batchOf([note('1', 'POST', '/notes', 'a')]));
+    expect(res.headers.get('outbox-batch')).toBeNull();
+    expect(res.headers.get('content-type')).not.toBe(batchContentType);
+    expect((await app.send('GET', '/notes/1')).headers.get('outbox-batch')).toBeNull();
+    await app.store.close();
+  });
+});
+
+describe('batchHandler', () => {
+  it('answers a batch through any Fetch handler, for a server that routes its batch URL itself', async () => {
+    const seen: string[] = [];
+    const handle = batchHandler(async (request) => {
+      seen.push(`${request.method} ${new URL(request.url).pathname} ${request.headers.get('cookie')} ${await request.text()}`);
+      return new Response(null, { status: 204, headers: { 'Set-Cookie': 'seen=1' } });
+    });
+    const body = encodeBatch([{ id: 'x', method: 'DELETE', url: '/api/todos/7', headers: {}, body: new Uint8Array() }]);
+    const res = await handle(new Request('http://app.test/api/$batch', { method: 'POST', headers: { 'Content-Type': batchContentType, Cookie: 'session=s' }, body }));
+    expect([res.status, res.headers.get('outbox-batch'), res.headers.getSetCookie()]).toEqual([200, '</api/$batch>', ['seen=1']]);
+    expect(seen).toEqual(['DELETE /api/todos/7 session=s ']);
+    expect((await decodeBatchAnswer(await res.text()))[0]).toMatchObject({ id: 'x', status: 204, headers: {} });
   });
 });

@@ -1,5 +1,6 @@
 // One server process of the multi-process tests and benchmark: an app whose every write is one row
-// in `applied`, on sw-outbox/server with the Postgres store. Prints its port when it listens.
+// in `applied`, on sw-outbox/server with the Postgres store (its writes `transactional` with
+// TRANSACTIONAL=1). Prints its port when it listens.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -24,7 +25,7 @@ const handler = exactlyOnce(
       return Response.json({ id: row.rows[0]?.id, pid: process.pid }, { status: 201 });
     });
   },
-  { store },
+  { store, transactional: process.env.TRANSACTIONAL === '1' },
 );
 
 const server = createServer(nodeHandler(handler));

@@ -114,6 +114,32 @@ describe('Postgres store, three server processes on one database', { timeout: 60
     await store.close();
   });
 
+  it('transactional: a duplicate waits on the key\'s row and gets the replay; a SIGKILLed holder leaves nothing to wait for', async () => {
+    const [one, two] = await Promise.all(Array.from({ length: 2 }, () => startProcess('test/server/pg-app.ts', { DATABASE_URL: cluster.url, TRANSACTIONAL: '1' })));
+    try {
+      const first = deliver(one!, 'tx-dup', 800);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const duplicate = await deliver(two!, 'tx-dup');
+      const applied = await first;
+      expect([applied.status, applied.replayed, duplicate.status, duplicate.replayed, duplicate.body]).toEqual([201, false, 201, true, applied.body]);
+      expect(await appliedCount('tx-dup')).toBe(1);
+
+      const dying = deliver(one!, 'tx-killed', 5000).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await one!.kill('SIGKILL');
+      await dying;
+      // No lease to wait out: the dead holder's claim rolled back with its write.
+      const started = Date.now();
+      const taken = await deliver(two!, 'tx-killed');
+      expect([taken.status, taken.replayed]).toEqual([201, false]);
+      expect(Date.now() - started).toBeLessThan(LEASE_MS);
+      expect((await deliver(two!, 'tx-killed')).replayed).toBe(true);
+      expect(await appliedCount('tx-killed')).toBe(1);
+    } finally {
+      await Promise.all([one!.kill(), two!.kill()]);
+    }
+  });
+
   it('keeps every key across a restart of every process', async () => {
     await Promise.all(apps.map((app) => app.kill('SIGTERM')));
     apps = await startApps(3);
