@@ -1,14 +1,10 @@
 import { batchContentType, decodeBatchAnswer, encodeBatch, type BatchResult, type BatchWrite, type OutboxConfig } from '../../protocol';
 import type { StoredEntry } from '../log/entry';
-import type { EventHub } from '../events/hub';
-import type { StatusReporter } from '../events/status';
 import { sentEvent } from '../events/kinds';
 import type { Attempt } from '../outcome/classify';
-import type { Settler } from '../outcome/settle';
+import type { DispatchParts } from '../send/dispatch';
 import type { Step } from '../outcome/step';
 import { attemptOf, failedAttempt } from '../send/attempt';
-import type { InFlight } from '../send/in-flight';
-import type { NetworkState } from '../send/network';
 import { outgoingWrite } from '../send/request';
 import { BatchDirectory } from './directory';
 
@@ -21,16 +17,8 @@ export type BatchSent =
   /** Over the server's limits (413): nothing was applied; the batch goes again in smaller ones. */
   | { kind: 'too-large' };
 
-export interface BatchSenderParts {
-  config: OutboxConfig;
-  events: EventHub;
-  status: StatusReporter;
-  network: NetworkState;
-  inFlight: InFlight;
-  settler: Settler;
-  batches: BatchDirectory;
-  fetch: typeof fetch;
-}
+/** What a batch works with: what a single send does, but no page's credentials and no verification (such writes go alone). */
+export type BatchSenderParts = Omit<DispatchParts, 'credentials' | 'verifier'>;
 
 /**
  * Sends the heads of several lanes in one request (docs/protocol.md, Batch replay) and settles each

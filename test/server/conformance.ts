@@ -10,21 +10,29 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/**
+ * An items app served with `start` for the describe block it is called in (started before its
+ * tests, closed after), and `send`, a request to it over real HTTP (JSON unless told otherwise).
+ */
+function servedApp(start: (app: ReturnType<typeof itemsApp>) => Promise<RunningApp>) {
+  const app = itemsApp();
+  let server: RunningApp;
+  beforeAll(async () => {
+    server = await start(app);
+  });
+  afterAll(async () => {
+    await server.close();
+    await app.options.store.close();
+  });
+  const send = (method: string, path: string, body: string | Uint8Array<ArrayBuffer> | undefined, headers: Record<string, string> = {}) =>
+    fetch(new URL(path, server.url), { method, headers: { 'Content-Type': 'application/json', ...headers }, ...(body === undefined ? {} : { body }) });
+  return { app, send, url: () => server.url };
+}
+
 /** The same small suite for every adapter: real HTTP against an app built with it. */
 export function conformanceSuite(adapter: string, start: (app: ReturnType<typeof itemsApp>) => Promise<RunningApp>): void {
   describe(`${adapter} adapter`, () => {
-    const app = itemsApp();
-    let server: RunningApp;
-    const send = (method: string, path: string, body: string | Uint8Array<ArrayBuffer> | undefined, headers: Record<string, string> = {}) =>
-      fetch(new URL(path, server.url), { method, headers: { 'Content-Type': 'application/json', ...headers }, ...(body === undefined ? {} : { body }) });
-
-    beforeAll(async () => {
-      server = await start(app);
-    });
-    afterAll(async () => {
-      await server.close();
-      await app.options.store.close();
-    });
+    const { app, send, url } = servedApp(start);
 
     it('creates once and replays the same answer for the same key', async () => {
       const first = await send('POST', '/api/items', '{"text":"a"}', { 'Idempotency-Key': '"c-1"' });
@@ -71,7 +79,7 @@ export function conformanceSuite(adapter: string, start: (app: ReturnType<typeof
       expect(await res.json()).toEqual({ sha256: createHash('sha256').update(bytes).digest('hex') });
     });
 
-    batchSuite(() => server.url, app);
+    batchSuite(url, app);
   });
 }
 
@@ -160,18 +168,7 @@ function batchSuite(url: () => string, app: ReturnType<typeof itemsApp>): void {
  */
 export function routesSuite(adapter: string, start: (app: ReturnType<typeof itemsApp>) => Promise<RunningApp>): void {
   describe(`${adapter} in front of the app's own routes`, () => {
-    const app = itemsApp();
-    let server: RunningApp;
-    const send = (method: string, path: string, body: string | undefined, headers: Record<string, string> = {}) =>
-      fetch(new URL(path, server.url), { method, headers: { 'Content-Type': 'application/json', ...headers }, ...(body === undefined ? {} : { body }) });
-
-    beforeAll(async () => {
-      server = await start(app);
-    });
-    afterAll(async () => {
-      await server.close();
-      await app.options.store.close();
-    });
+    const { app, send } = servedApp(start);
 
     it("records the answer a route sends inside the kit's transaction, and replays it", async () => {
       expect((await send('POST', '/api/items', '{"text":"a"}', { 'Idempotency-Key': '"r-1"' })).status).toBe(201);
