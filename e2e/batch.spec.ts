@@ -5,7 +5,7 @@ import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import { DemoServer, openDropIn, type ServerTodo } from './demo';
 import { nextEvent, pageFetch, waitForDrain } from '../testing';
 import { startServer } from '../fixtures/server';
-import { decodeBatch } from '../protocol';
+import { decodeBatch } from '../protocol/batch';
 
 let server: DemoServer;
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { batchHeader, decodeBatch, encodeBatchAnswer, type BatchResult, type BatchWrite, type OutboxSettings } from '../protocol';
+import { batchHeader, type OutboxSettings } from '../protocol';
+import { decodeBatch, encodeBatchAnswer, type BatchResult, type BatchWrite } from '../protocol/batch';
 import { ScriptedServer, draft, startEngine, tick, type SentRequest, type TestEngine } from './helpers';
 
 let current: TestEngine | null = null;

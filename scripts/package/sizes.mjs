@@ -11,10 +11,11 @@ import { gzipSync } from 'node:zlib';
  * entry (such as `./ui`) adds its line here; `checkSizes` refuses an export that has none.
  */
 export const budgets = [
-  { entry: './outbox-sw.js', file: 'dist/outbox-sw.js', kib: 24 },
+  // The worker: 24.1 KiB with verification, the network probe and batch replay (20.6 before them).
+  { entry: './outbox-sw.js', file: 'dist/outbox-sw.js', kib: 27 },
   // The drop-in page script: 13 KiB with its UI (7.5 KiB without it).
   { entry: './outbox.js', file: 'dist/outbox.js', kib: 15 },
-  { entry: './sw', file: 'dist/esm/sw.js', kib: 41 },
+  { entry: './sw', file: 'dist/esm/sw.js', kib: 48 },
   { entry: './client', file: 'dist/esm/client.js', kib: 11 },
   { entry: './react', file: 'dist/esm/react.js', kib: 1 },
   { entry: './ui', file: 'dist/esm/ui.js', kib: 13 },

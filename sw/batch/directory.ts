@@ -1,4 +1,5 @@
-import { batchHeader, batchRefusedStatuses, batchUrlFrom } from '../../protocol';
+import { batchHeader } from '../../protocol';
+import { batchRefusedStatuses, batchUrlFrom } from '../../protocol/batch';
 
 /**
  * Where each origin takes batches (docs/protocol.md, Batch replay): the URL its server names in the

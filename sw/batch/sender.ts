@@ -1,4 +1,5 @@
-import { batchContentType, decodeBatchAnswer, encodeBatch, type BatchResult, type BatchWrite, type OutboxConfig } from '../../protocol';
+import { batchContentType, type OutboxConfig } from '../../protocol';
+import { decodeBatchAnswer, encodeBatch, type BatchResult, type BatchWrite } from '../../protocol/batch';
 import type { StoredEntry } from '../log/entry';
 import { sentEvent } from '../events/kinds';
 import type { Attempt } from '../outcome/classify';
