@@ -55,10 +55,14 @@ async function tabsReady(browser: EngineBrowser): Promise<void> {
   }
 }
 
-/** The id of the worker instance tab 0 talks to: a new one after each start. */
+/**
+ * The id of the worker instance tab 0 talks to: a new one after each start. A worker the browser is
+ * still starting may miss the client's call timeout (4 s) on a loaded machine; the client then
+ * reconnects by itself, so the status is asked again for up to 30 s.
+ */
 async function workerInstance(browser: EngineBrowser): Promise<string> {
   await browser.useTab(0);
-  return (await outboxStatus(browser)).instance;
+  return (await waitFor('the worker to answer', () => outboxStatus(browser), () => true, 30_000)).instance;
 }
 
 /** Registers a worker that differs from the running one and waits until it controls tab 0 (up to 15 s). */
