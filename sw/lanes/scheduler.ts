@@ -117,9 +117,10 @@ export class Scheduler {
   }
 
   /**
-   * One walk over every lane by `concurrency` runners; returns when the earliest waiting write
-   * falls due. Lanes are handed out one at a time from a key cursor, so two runners never read
-   * the same position and the whole queue is never loaded.
+   * One walk over every lane by `concurrency` runners (each holding one lane, or up to
+   * `batchSize` when the writes' origin takes batches); returns when the earliest waiting write
+   * falls due. Lanes are handed out in turn from a walk of the lane index, so two runners never
+   * hold the same lane and the whole queue is never loaded.
    */
   private async pass(force: boolean): Promise<number> {
     const { network, gate, inFlight, entries, config, batches } = this.parts;
