@@ -9,13 +9,14 @@ import { startBenchServer, type BenchServer } from './server';
 import { WorkerHeap } from './worker-heap';
 import { report, type Row } from './report';
 
-type Contender = 'outbox' | 'workbox' | 'pass' | 'echo' | 'none';
+type Contender = 'outbox' | 'kit' | 'workbox' | 'pass' | 'echo' | 'none';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const size = (n: number): number => Math.max(10, Math.round(n * scale));
 const outboxSettings = { routes: ['/outbox/api/'], coalesce: false };
 const workerUrl: Record<Contender, string | null> = {
   outbox: '/outbox/outbox-sw.js',
+  kit: '/kit/outbox-sw.js',
   workbox: '/workbox/workbox-sw.js',
   pass: '/pass/pass-sw.js',
   echo: '/echo/echo-sw.js',
@@ -27,13 +28,13 @@ const rows: Row[] = [];
 let server: BenchServer;
 let browser: Browser;
 
-/** A fresh context on a contender's page, its worker (if any) controlling it. */
-async function open(contender: Contender): Promise<{ context: BrowserContext; page: Page }> {
+/** A fresh context on a contender's page, its worker (if any) controlling it, with `settings` for sw-outbox's. */
+async function open(contender: Contender, settings: Record<string, unknown> | null = contender === 'outbox' ? outboxSettings : null): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${server.url}/${contender}/`);
   const path = workerUrl[contender];
-  const script = path && workerUrlWithSettings(path, contender === 'outbox' ? outboxSettings : null, server.url);
+  const script = path && workerUrlWithSettings(path, settings, server.url);
   if (script) {
     await page.evaluate(async ({ script, scope }) => {
       await navigator.serviceWorker.register(script, { scope });
@@ -177,6 +178,28 @@ async function drainQueued(contender: 'outbox' | 'workbox', count: number, resou
   return row;
 }
 
+/**
+ * Queues `count` writes over `resources` offline against the server on the kit, reconnects, and
+ * times until it has them all: batched (the worker learned the batch URL from an answer before
+ * going offline), or one request per write (`batch: 'off'`).
+ */
+async function drainOnKit(batched: boolean, count: number, resources: number, latencyMs: number): Promise<Row> {
+  const { context, page } = await open('kit', { routes: ['/kit/api/'], coalesce: false, batch: batched ? 'auto' : 'off' });
+  // One write online first: its answer names the batch URL.
+  await fireWrites(page, 'kit', 'PATCH', 1, resources);
+  await context.setOffline(true);
+  for (let offset = 0; offset < count; offset += 1000) await fireWrites(page, 'kit', 'PATCH', Math.min(1000, count - offset), resources, offset);
+  server.resetCounts();
+  server.latencyMs = latencyMs;
+  const started = performance.now();
+  await context.setOffline(false);
+  await server.waitForWrites('kit', count, 600_000);
+  const ms = performance.now() - started;
+  server.latencyMs = 0;
+  await context.close();
+  return { scenario: 'batch', contender: batched ? 'batched' : 'one per write', latencyMs, count, ms };
+}
+
 async function drainFloor(count: number, resources: number, latencyMs: number): Promise<Row> {
   const { context, page } = await open('none');
   server.latencyMs = latencyMs;
@@ -234,6 +257,9 @@ async function main(): Promise<void> {
       rows.push(await drainQueued('workbox', n, 100, latency));
       rows.push(await drainFloor(n, 100, latency));
       console.error(`drain ${n} over 100 resources, +${latency} ms, versions known / verified by a read…`);
+      console.error(`drain ${n} over 100 resources on the kit, +${latency} ms, batched / one request per write…`);
+      rows.push(await drainOnKit(true, n, 100, latency));
+      rows.push(await drainOnKit(false, n, 100, latency));
       rows.push({ ...(await drainQueued('outbox', n, 100, latency, false, 'items')), scenario: 'versions', contender: 'known' });
       rows.push({ ...(await drainQueued('outbox', n, 100, latency, false, 'collection')), scenario: 'versions', contender: 'verified' });
       console.error(`online, +${latency} ms…`);

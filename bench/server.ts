@@ -4,12 +4,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { exactlyOnce } from '../server';
+import { memoryStore } from '../server/memory-store';
+import { nodeHandler } from '../server/node';
 
 const root = resolve(import.meta.dirname, '..');
 
 /** Worker script of each contender, served inside its own scope. */
 const workers: Record<string, string> = {
   '/outbox/outbox-sw.js': 'dist/outbox-sw.js',
+  '/kit/outbox-sw.js': 'dist/outbox-sw.js',
   '/workbox/workbox-sw.js': 'dist/bench/workbox-sw.js',
   '/pass/pass-sw.js': 'dist/bench/pass-sw.js',
   '/echo/echo-sw.js': 'dist/bench/echo-sw.js',
@@ -48,9 +52,38 @@ export async function startBenchServer(): Promise<BenchServer> {
     close: () => new Promise((done) => (server.closeAllConnections(), server.close(() => done()))),
   };
 
+  /** A write answered: counted for its scope, and whoever waits for that count told. */
+  function counted(scope: string): void {
+    version++;
+    counts.set(scope, state.writes(scope) + 1);
+    for (const waiter of waiters.filter((w) => w.scope === scope && state.writes(scope) >= w.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+
+  // The `kit` scope's API runs on sw-outbox/server, as an app's would: it answers batches at
+  // /kit/api/$batch by itself (and names that URL on its answers), each write through the handler.
+  const kit = nodeHandler(
+    exactlyOnce(
+      async (request) => {
+        await request.arrayBuffer();
+        counted('kit');
+        return Response.json({ id: version, version }, { status: request.method === 'POST' ? 201 : 200, headers: { ETag: `"${version}"` } });
+      },
+      { store: memoryStore(), batch: { path: '/kit/api/$batch', maxWrites: 100, maxBytes: 1024 * 1024 } },
+    ),
+  );
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://bench');
     const scope = url.pathname.split('/')[1] ?? '';
+    if (scope === 'kit' && url.pathname.startsWith('/kit/api/') && request.method !== 'GET') {
+      // The added latency is the network's: once per request, whatever it carries.
+      if (state.latencyMs > 0) await new Promise((done) => setTimeout(done, state.latencyMs));
+      kit(request, response);
+      return;
+    }
     if (request.method === 'GET' && workers[url.pathname]) {
       response.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-cache' });
       response.end(await readFile(resolve(root, workers[url.pathname]!)));
@@ -60,12 +93,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       if (state.latencyMs > 0) await new Promise((done) => setTimeout(done, state.latencyMs));
-      version++;
-      counts.set(scope, state.writes(scope) + 1);
-      for (const waiter of waiters.filter((w) => w.scope === scope && state.writes(scope) >= w.count)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
+      counted(scope);
       const created = request.method === 'POST';
       response.writeHead(created ? 201 : 200, { 'Content-Type': 'application/json', ETag: `"${version}"` });
       response.end(JSON.stringify({ id: version, version, size: Buffer.concat(chunks).length }));
