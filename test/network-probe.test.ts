@@ -22,14 +22,16 @@ describe('the network coming back when the browser never says so', () => {
 
     // Still down: however often the page nudges (here for 1.5 intervals), one probe per interval at most, and nothing sent.
     const before = server.sent.length;
+    const windowStart = Date.now();
     for (let i = 0; i < 15; i++) {
       await outbox.scheduler.kick();
       await new Promise((resolve) => setTimeout(resolve, probeIntervalMs / 10));
     }
     const whileDown = server.sent.slice(before);
     expect(whileDown.every((sent) => sent.method === 'HEAD' && sent.url === 'http://app.test/')).toBe(true);
+    // However many nudges: at most one probe per interval begun in the window (a loaded machine stretches it).
     expect(whileDown.length).toBeGreaterThanOrEqual(1);
-    expect(whileDown.length).toBeLessThanOrEqual(2);
+    expect(whileDown.length).toBeLessThanOrEqual(Math.ceil((Date.now() - windowStart) / probeIntervalMs) + 1);
 
     // Back: the worker's own timer probes, and the write that waited on the network goes, unasked.
     down = false;
