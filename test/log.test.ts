@@ -50,7 +50,7 @@ describe('the write-ahead log', () => {
     await log.entries.append(draft('PATCH', '/api/a', { v: 1 }));
     await log.entries.append(draft('PATCH', '/api/b', { v: 2 }));
     const lanes: string[] = [];
-    for (let lane = await log.entries.nextLane(null); lane !== null; lane = await log.entries.nextLane(lane)) lanes.push(lane);
+    for (let [lane] = await log.entries.nextLanes(null, 1); lane !== undefined; [lane] = await log.entries.nextLanes(lane, 1)) lanes.push(lane);
     expect(lanes).toEqual(['http://app.test/api/a', 'http://app.test/api/b']);
     expect((await log.entries.laneHead('http://app.test/api/b'))?.id).toBe(b1.entry.id);
   });

@@ -55,8 +55,7 @@ export class EntryStore {
 
   /** The first write of a lane, or undefined when the lane is empty. */
   async laneHead(lane: string): Promise<StoredEntry | undefined> {
-    const cursor = await (await this.database.db).transaction('entries').store.index('lane').openCursor(IDBKeyRange.only(lane));
-    return cursor?.value;
+    return (await this.laneHeads([lane]))[0];
   }
 
   /**
@@ -68,12 +67,7 @@ export class EntryStore {
     return Promise.all(lanes.map((lane) => index.get(lane)));
   }
 
-  /** The next lane after `after` in key order; each lane once, without reading its entries. */
-  async nextLane(after: string | null): Promise<string | null> {
-    return (await this.nextLanes(after, 1))[0] ?? null;
-  }
-
-  /** Up to `count` lanes after `after`, in key order, in one walk of the lane index. */
+  /** Up to `count` lanes after `after`, in key order, in one walk of the lane index; each lane once, without reading its entries. */
   async nextLanes(after: string | null, count: number): Promise<string[]> {
     const range = after === null ? undefined : IDBKeyRange.lowerBound(after, true);
     const lanes: string[] = [];
