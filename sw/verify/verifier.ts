@@ -3,7 +3,8 @@ import { jsonBodyOf, type StoredEntry } from '../log/entry';
 import type { LearnedStore } from '../log/learned';
 import { versionOf } from '../log/learning';
 import { readBody } from '../json/json';
-import { classifyAnswer, networkFailure, type Attempt } from '../outcome/classify';
+import { classifyAnswer, type Attempt } from '../outcome/classify';
+import { failedAttempt } from '../send/attempt';
 import type { Settler } from '../outcome/settle';
 import type { Step } from '../outcome/step';
 import type { InFlight } from '../send/in-flight';
@@ -43,7 +44,8 @@ export class Verifier {
       response = await inFlight.request(() => this.parts.fetch(readRequest(entry, headers, config.timeoutMs)));
     } catch (error) {
       network.failed(entry.url);
-      const attempt: Attempt = { outcome: networkFailure, response: null, error: `verifying: ${error instanceof Error ? error.message : String(error)}` };
+      const failed = failedAttempt(error);
+      const attempt: Attempt = { ...failed, error: `verifying: ${failed.error}` };
       return { kind: 'settled', step: await settler.settle(entry, attempt, live) };
     }
     network.answered();
