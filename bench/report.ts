@@ -42,6 +42,18 @@ function chartRows(rows: Row[], targets: readonly (readonly [string, number, str
   ];
 }
 
+/** Prints one line per measured row. */
+export function printRows(rows: Row[]): void {
+  console.log('\nscenario  contender     +latency  count     total ms   p50 ms  p95 ms  per write µs');
+  for (const row of rows) {
+    console.log(
+      [row.scenario.padEnd(9), row.contender.padEnd(13), `${row.latencyMs} ms`.padStart(8), String(row.count).padStart(6), fmt(row.ms).padStart(11),
+        (row.p50 === undefined ? '' : fmt(row.p50)).padStart(8), (row.p95 === undefined ? '' : fmt(row.p95)).padStart(7),
+        String(Math.round((row.ms / row.count) * 1000)).padStart(13), row.workerHeapMb ? `  worker live heap ${Math.min(...row.workerHeapMb)}–${Math.max(...row.workerHeapMb)} MB` : ''].join(' '),
+    );
+  }
+}
+
 /** Prints the table and the ratios, and writes results.json and results.svg beside this file. */
 export function report(rows: Row[], chromium: string, scale: number): void {
   const find = finder(rows);
@@ -63,14 +75,7 @@ export function report(rows: Row[], chromium: string, scale: number): void {
   const scaleRows = rows.filter((row) => row.scenario === 'scale');
   const perEntryUs = scaleRows.map((row) => Math.round((row.ms / row.count) * 1000));
 
-  console.log('\nscenario  contender     +latency  count     total ms   p50 ms  p95 ms  per write µs');
-  for (const row of rows) {
-    console.log(
-      [row.scenario.padEnd(9), row.contender.padEnd(13), `${row.latencyMs} ms`.padStart(8), String(row.count).padStart(6), fmt(row.ms).padStart(11),
-        (row.p50 === undefined ? '' : fmt(row.p50)).padStart(8), (row.p95 === undefined ? '' : fmt(row.p95)).padStart(7),
-        String(Math.round((row.ms / row.count) * 1000)).padStart(13), row.workerHeapMb ? `  worker live heap ${Math.min(...row.workerHeapMb)}–${Math.max(...row.workerHeapMb)} MB` : ''].join(' '),
-    );
-  }
+  printRows(rows);
   const heapAt = (row: Row | undefined) => (row?.workerHeapMb ? Math.max(...row.workerHeapMb) : Number.NaN);
   const scaleFirst = scaleRows[0];
   const scaleLast = scaleRows.at(-1);

@@ -7,7 +7,7 @@ import { chromiumLaunchOptions } from '../e2e/browser';
 import { workerUrlWithSettings } from '../protocol';
 import { startBenchServer, type BenchServer } from './server';
 import { WorkerHeap } from './worker-heap';
-import { report, type Row } from './report';
+import { printRows, report, type Row } from './report';
 
 type Contender = 'outbox' | 'kit' | 'workbox' | 'pass' | 'echo' | 'none';
 
@@ -243,39 +243,59 @@ async function online(contender: Contender, count: number, latencyMs: number): P
   return { scenario: 'online', contender, latencyMs, count, ms: sorted.reduce((a, b) => a + b, 0), p50: at(0.5), p95: at(0.95) };
 }
 
+/**
+ * BENCH_ONLY=batch,drain picks scenarios for a quick look: their rows are printed and nothing is
+ * written (the results and the chart are those of a whole run).
+ */
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const runs = (scenario: string): boolean => only === null || only.has(scenario);
+
 async function main(): Promise<void> {
   server = await startBenchServer();
   browser = await chromium.launch(chromiumLaunchOptions());
   const version = browser.version();
   const n = size(1000);
   try {
-    console.error(`enqueue ${n}…`);
-    await enqueue(n);
-    for (const latency of [0, 20]) {
-      console.error(`drain ${n} over 100 resources, +${latency} ms…`);
-      rows.push(await drainQueued('outbox', n, 100, latency));
-      rows.push(await drainQueued('workbox', n, 100, latency));
-      rows.push(await drainFloor(n, 100, latency));
-      console.error(`drain ${n} over 100 resources, +${latency} ms, versions known / verified by a read…`);
-      console.error(`drain ${n} over 100 resources on the kit, +${latency} ms, batched / one request per write…`);
-      rows.push(await drainOnKit(true, n, 100, latency));
-      rows.push(await drainOnKit(false, n, 100, latency));
-      rows.push({ ...(await drainQueued('outbox', n, 100, latency, false, 'items')), scenario: 'versions', contender: 'known' });
-      rows.push({ ...(await drainQueued('outbox', n, 100, latency, false, 'collection')), scenario: 'versions', contender: 'verified' });
-      console.error(`online, +${latency} ms…`);
-      for (const contender of ['outbox', 'pass', 'none'] as const) rows.push(await online(contender, size(300), latency));
+    if (runs('enqueue')) {
+      console.error(`enqueue ${n}…`);
+      await enqueue(n);
     }
-    for (const count of [size(1000), size(5000), size(20000)]) {
-      console.error(`scale: drain ${count}…`);
-      const row = await drainQueued('outbox', count, 100, 0, true);
-      rows.push({ ...row, scenario: 'scale' });
+    for (const latency of [0, 20]) {
+      if (runs('drain')) {
+        console.error(`drain ${n} over 100 resources, +${latency} ms…`);
+        rows.push(await drainQueued('outbox', n, 100, latency));
+        rows.push(await drainQueued('workbox', n, 100, latency));
+      }
+      if (runs('drain') || runs('batch')) rows.push(await drainFloor(n, 100, latency));
+      if (runs('batch')) {
+        console.error(`drain ${n} over 100 resources on the kit, +${latency} ms, batched / one request per write…`);
+        rows.push(await drainOnKit(true, n, 100, latency));
+        rows.push(await drainOnKit(false, n, 100, latency));
+      }
+      if (runs('versions')) {
+        console.error(`drain ${n} over 100 resources, +${latency} ms, versions known / verified by a read…`);
+        rows.push({ ...(await drainQueued('outbox', n, 100, latency, false, 'items')), scenario: 'versions', contender: 'known' });
+        rows.push({ ...(await drainQueued('outbox', n, 100, latency, false, 'collection')), scenario: 'versions', contender: 'verified' });
+      }
+      if (runs('online')) {
+        console.error(`online, +${latency} ms…`);
+        for (const contender of ['outbox', 'pass', 'none'] as const) rows.push(await online(contender, size(300), latency));
+      }
+    }
+    if (runs('scale')) {
+      for (const count of [size(1000), size(5000), size(20000)]) {
+        console.error(`scale: drain ${count}…`);
+        const row = await drainQueued('outbox', count, 100, 0, true);
+        rows.push({ ...row, scenario: 'scale' });
+      }
     }
   } finally {
     await browser.close();
     await server.close();
   }
 
-  report(rows, version, scale);
+  if (only === null) report(rows, version, scale);
+  else printRows(rows);
 }
 
 await main();

@@ -49,6 +49,22 @@ describe('log schema migration', () => {
   });
 });
 
+describe('the event history across the upgrade to runs', () => {
+  it('keeps the events a version 4 log holds, one record each, and a late tab reads them after new ones are written', async () => {
+    const name = `history-${Date.now()}`;
+    const v4 = await openDB(name, 4, { upgrade: (db, old, _new, tx) => void upgradeLog(db as IDBPDatabase<unknown>, old, 4, tx as never) });
+    for (const seq of [7, 8]) await v4.add('events', { type: 'sent', id: `w${seq}`, resource: 'r', attempt: 1, seq, at: seq });
+    v4.close();
+
+    const log = await openLog(name, {}, nobodySending);
+    expect(await log.history.lastSeq()).toBe(8);
+    await log.history.record([{ type: 'sent', id: 'w9', resource: 'r', attempt: 1, seq: 9, at: 9 }]);
+    expect((await log.history.after()).map((event) => event.seq)).toEqual([7, 8, 9]);
+    expect((await log.history.after(7)).map((event) => event.seq)).toEqual([8, 9]);
+    log.database.close();
+  });
+});
+
 describe('the log\'s database taken away or held', () => {
   it('deleted under an open log: the writes it held are reported, and the log goes on, empty', async () => {
     const name = `deleted-${Date.now()}`;

@@ -7,6 +7,7 @@ import type { DispatchParts } from '../send/dispatch';
 import type { Step } from '../outcome/step';
 import { attemptOf, failedAttempt } from '../send/attempt';
 import { outgoingWrite } from '../send/request';
+import { bodyOfText } from '../json/json';
 import { BatchDirectory } from './directory';
 
 /** What sending one batch came to. */
@@ -81,7 +82,7 @@ export class BatchSender {
     return this.settleEach(entries, (entry) => {
       const result = results.get(entry.id);
       if (!result || result.status < 200) return failedAttempt(new Error('the batch answer has no final result for this write'));
-      return attemptOf(responseOf(result));
+      return { ...attemptOf(responseOf(result)), body: bodyOfResult(result) };
     });
   }
 
@@ -104,6 +105,13 @@ export class BatchSender {
 function batchWriteOf(entry: StoredEntry, config: OutboxConfig): BatchWrite {
   const { method, url, headers, body } = outgoingWrite(entry, config, null);
   return { id: entry.id, method, url, headers: Object.fromEntries(headers), body: new Uint8Array(body ?? new ArrayBuffer(0)) };
+}
+
+const decoder = new TextDecoder();
+
+/** A result's body as the settler reads an answer's (`readBody`), from the bytes the batch brought: no second read. */
+function bodyOfResult(result: BatchResult): unknown {
+  return bodyOfText(decoder.decode(result.body), new Headers(result.headers).get('content-type'));
 }
 
 /** Statuses whose answers have no body, by the Fetch standard. */

@@ -6,12 +6,19 @@ import type { IdMapping } from './remap';
 import type { KeptRead } from './kept-read';
 import { logVersion, upgradeLog } from './migrations';
 
+/** Events written to the history together, keyed by the place of the last and their count. */
+export interface EventRun {
+  seq: number;
+  count: number;
+  events: OutboxEvent[];
+}
+
 /** The log's schema, typed once (its history is in migrations.ts). */
 export interface OutboxSchema extends DBSchema {
   entries: { key: number; value: StoredEntry; indexes: { id: string; lane: string; state: string; partitionLane: [string, string] } };
   versions: { key: string; value: KnownVersion };
   idmap: { key: string; value: IdMapping };
-  events: { key: number; value: OutboxEvent };
+  events: { key: [number, number]; value: EventRun };
   meta: { key: string; value: unknown };
   reads: { key: string; value: KeptRead; indexes: { usedAt: number; partitionUrl: [string, string] } };
 }

@@ -1,5 +1,6 @@
 import type { LogDatabase } from './database';
 import type { GroupCommit } from './group-commit';
+import type { KeptReads } from './kept-reads';
 import type { EntryDraft, StoredEntry } from './entry';
 import { appendInTx, confirmInTx, deadLetter, type Appended, type ConfirmResult, type LaneAfterConfirm, type SendingCheck } from './entry-commits';
 
@@ -16,6 +17,8 @@ export class EntryStore {
     private readonly database: LogDatabase,
     private readonly commits: GroupCommit,
     private readonly isSending: SendingCheck,
+    /** Which URLs have reads kept, so a confirmation rewrites only those (kept-reads.ts). */
+    private readonly kept: KeptReads,
   ) {}
 
   /** Commits a write (in the next group commit) and resolves once it is durable. */
@@ -49,8 +52,12 @@ export class EntryStore {
    * Returns the lane the rest of the writes now live in, and its new head (read in the same
    * transaction, so the caller need not read it again).
    */
-  confirm(entry: StoredEntry, result: ConfirmResult): Promise<LaneAfterConfirm> {
-    return this.commits.run((tx) => confirmInTx(tx, entry, result));
+  async confirm(entry: StoredEntry, result: ConfirmResult): Promise<LaneAfterConfirm> {
+    const kept = result.kept && (await this.kept.narrowed(result.kept));
+    // Without kept reads to rewrite (they are shared: a collection's) or a remap (it renames a lane
+    // into another), it touches its own lane's records alone.
+    const own = kept === undefined && result.mapping === null ? (entry.lane ?? entry.resource) : null;
+    return this.commits.run((tx) => confirmInTx(tx, entry, { ...result, kept }), own);
   }
 
   /** The first write of a lane, or undefined when the lane is empty. */

@@ -95,11 +95,14 @@ export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: Con
   // not read again for every write confirmed in it.
   let cursor = await tx.objectStore('entries').index('lane').openCursor(IDBKeyRange.only(lane));
   let head: StoredEntry | undefined;
-  while (cursor && (!head || mapping)) {
-    let later = mapping ? remapEntry(cursor.value, mapping) : cursor.value;
+  while (cursor) {
+    const stored = cursor.value;
+    let later = mapping ? remapEntry(stored, mapping) : stored;
     if (!head) later = rebasedOn(later, result.version);
+    // A lane head that is not chained and not remapped stays as it is.
+    if (later !== stored) await cursor.update(later);
     head ??= later;
-    await cursor.update(later);
+    if (!mapping) break;
     cursor = await cursor.continue();
   }
   if (result.kept) await rewriteKept(tx as never, result.kept);

@@ -28,12 +28,13 @@ export async function openLog(
   maxKeptBytes = Number.POSITIVE_INFINITY,
 ): Promise<OutboxLog> {
   const database = await LogDatabase.open(name, hooks);
+  const kept = new KeptReads(database, maxKeptBytes);
   return {
     database,
-    entries: new EntryStore(database, new GroupCommit(database), isSending),
+    entries: new EntryStore(database, new GroupCommit(database), isSending, kept),
     learned: new LearnedStore(database),
     history: new HistoryStore(database),
     meta: new MetaStore(database),
-    kept: new KeptReads(database, maxKeptBytes),
+    kept,
   };
 }

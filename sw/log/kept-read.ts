@@ -15,3 +15,14 @@ export interface KeptRead {
   storedAt: number;
   usedAt: number;
 }
+
+/** A kept read's id: what tells one kept answer from another. */
+export function keptReadId(partition: string, url: string, varyNames: string[], varyDigests: string[]): string {
+  return JSON.stringify([partition, url, varyNames, varyDigests]);
+}
+
+/** The partition and URL a kept read's id names. */
+export function keptUrlOfId(id: string): { partition: string; url: string } {
+  const [partition, url] = JSON.parse(id) as [string, string];
+  return { partition, url };
+}

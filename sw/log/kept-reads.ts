@@ -1,8 +1,8 @@
 import type { IDBPTransaction } from 'idb';
 import type { LogDatabase, OutboxSchema } from './database';
-import type { KeptRead } from './kept-read';
+import { keptUrlOfId, type KeptRead } from './kept-read';
 
-export type { KeptRead } from './kept-read';
+export { keptReadId, type KeptRead } from './kept-read';
 
 
 /** How a confirmed write changes a kept read: a new body, `remove`, or null to leave it. */
@@ -50,11 +50,18 @@ const totalKey = 'keptBytes';
  * an answer is laid over, are decided in sw/reads/.
  */
 export class KeptReads {
+  /**
+   * Partition and URL of every read kept, read once (the ids name them): a confirmation looks up
+   * only URLs that have one. Added to before a read is stored; what goes is left in (a look too many).
+   */
+  private held: Promise<Set<string>> | null = null;
+
   constructor(private readonly database: LogDatabase, private readonly maxBytes: number) {}
 
   /** Keeps a read, replacing the one for the same URL and vary values; false when it is larger than the cap. */
   async keep(read: KeptRead): Promise<boolean> {
     if (read.body.byteLength > this.maxBytes) return false;
+    (await this.heldUrls()).add(heldKey(read.partition, read.url));
     const tx = (await this.database.db).transaction(['reads', 'meta'], 'readwrite');
     const reads = tx.objectStore('reads');
     const meta = tx.objectStore('meta');
@@ -81,6 +88,20 @@ export class KeptReads {
     await (await this.database.db).put('reads', { ...read, usedAt: Date.now() });
   }
 
+  /** `rewrite` narrowed to the URLs with reads kept in its partition; undefined when none has any. */
+  async narrowed(rewrite: KeptRewrite): Promise<KeptRewrite | undefined> {
+    const held = await this.heldUrls();
+    const urls = rewrite.urls.filter((url) => held.has(heldKey(rewrite.partition, url)));
+    return urls.length === 0 ? undefined : { ...rewrite, urls };
+  }
+
+  private heldUrls(): Promise<Set<string>> {
+    this.held ??= this.database.db
+      .then((db) => db.getAllKeys('reads'))
+      .then((ids) => new Set(ids.map((id) => keptUrlOfId(id)).map(({ partition, url }) => heldKey(partition, url))));
+    return this.held;
+  }
+
   /** Rewrites kept reads in a transaction of its own (a confirmation does it in its own, see `rewriteKept`). */
   async rewrite(rewrite: KeptRewrite): Promise<void> {
     const tx = (await this.database.db).transaction(['reads', 'meta'], 'readwrite');
@@ -105,4 +126,8 @@ export class KeptReads {
   async totalBytes(): Promise<number> {
     return ((await (await this.database.db).get('meta', totalKey)) as number | undefined) ?? 0;
   }
+}
+
+function heldKey(partition: string, url: string): string {
+  return JSON.stringify([partition, url]);
 }

@@ -49,6 +49,14 @@ const steps: Step[] = [
     reads.createIndex('usedAt', 'usedAt');
     reads.createIndex('partitionUrl', ['partition', 'url']);
   },
+  // The event history, one record per write to it (a run of events) instead of one per event: a
+  // long drain writes its history in a few requests. The events kept so far become one run.
+  async (db, tx) => {
+    const kept = (await tx.objectStore('events').getAll()) as { seq: number }[];
+    db.deleteObjectStore('events');
+    const runs = db.createObjectStore('events', { keyPath: ['seq', 'count'] });
+    if (kept.length > 0) await runs.put({ seq: kept.at(-1)!.seq, count: kept.length, events: kept });
+  },
 ];
 
 export const logVersion = steps.length;

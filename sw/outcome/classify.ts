@@ -14,6 +14,11 @@ export interface Attempt {
   outcome: Outcome;
   /** The server's answer, unread; null on a network failure. */
   response: Response | null;
+  /**
+   * The answer's body when it was read already (a batch's result arrives as bytes), as `readBody`
+   * gives it; absent when it is still in `response`.
+   */
+  body?: unknown;
   error: string | null;
 }
 

@@ -20,8 +20,8 @@ export class Settler {
 
   async settle(entry: StoredEntry, attempt: Attempt, live: boolean): Promise<Step> {
     const { outcome, response } = attempt;
-    if (outcome.kind === 'confirmed' && response) return this.confirm(entry, response, live);
-    const body = response ? await readBody(response) : null;
+    if (outcome.kind === 'confirmed' && response) return this.confirm(entry, attempt, response, live);
+    const body = response ? await bodyOf(attempt, response) : null;
     const failed: StoredEntry = {
       ...entry,
       lastStatus: response?.status ?? null,
@@ -58,10 +58,10 @@ export class Settler {
    * A confirmed write: removed from the log with what its answer teaches (version, real id), in
    * one transaction. A live write's page gets the answer at once; the log settles after it.
    */
-  private async confirm(entry: StoredEntry, response: Response, live: boolean): Promise<Step> {
+  private async confirm(entry: StoredEntry, attempt: Attempt, response: Response, live: boolean): Promise<Step> {
     const settling = (async () => {
       const { config, entries, events, status } = this.context;
-      const body = await readBody(response);
+      const body = await bodyOf(attempt, response);
       const version = versionOf(response, body, config);
       const mapping = entry.tempId ? idMappingOf(entry, body, response.headers.get('location'), config.idField, Date.now()) : null;
       const representation = isRecord(body) || Array.isArray(body) ? body : null;
@@ -96,4 +96,9 @@ export class Settler {
     events.emit(retryingEvent(retrying, outcome.reason));
     return { kind: 'wait', state: 'queued', entry: retrying, networkDown: answer === null };
   }
+}
+
+/** An attempt's answer body: as it was read already, or read now (from a clone: a waiting page gets the answer whole). */
+function bodyOf(attempt: Attempt, response: Response): Promise<unknown> {
+  return 'body' in attempt ? Promise.resolve(attempt.body) : readBody(response);
 }

@@ -1,5 +1,5 @@
 import { outboxHeaders, type OutboxConfig } from '../../protocol';
-import type { KeptRead } from '../log/kept-reads';
+import { keptReadId, type KeptRead } from '../log/kept-reads';
 import { isJson } from '../json/json';
 
 /** Response headers never kept: they belong to one answer (cookies) or to its transfer. */
@@ -58,7 +58,7 @@ export async function toKeptRead(request: Request, url: string, response: Respon
     if (!unkeptHeaders.has(name)) headers.push([name, value]);
   });
   return {
-    id: JSON.stringify([partition, url, varyNames, varyDigests]),
+    id: keptReadId(partition, url, varyNames, varyDigests),
     partition,
     url,
     varyNames,
