@@ -107,6 +107,21 @@ describe('batch replay', () => {
     expect(await engine.log.entries.countPending('')).toBe(0);
   });
 
+  it('a drain that began one write at a time batches from the first answer that names the batch URL', async () => {
+    const server = batchingServer();
+    const { log, outbox } = (current = await startEngine(server, { concurrency: 2 }));
+    for (let n = 1; n <= 4; n++) for (let r = 1; r <= 8; r++) await log.entries.append(draft('PATCH', `/api/todos/${r}`, { n }));
+    await outbox.scheduler.kick();
+    const alone = server.sent.filter((sent) => sent.method === 'PATCH');
+    // The two runners each had one write on the wire when the first answer came; the rest went in batches.
+    expect(alone.length).toBeLessThanOrEqual(2);
+    expect(batches(server).flat()).toHaveLength(32 - alone.length);
+    const todo2 = [...alone.map((sent) => ({ url: sent.url, body: sent.body })), ...server.sent.filter((s) => s.url === batchUrl).flatMap((s) => decodeBatch(s.body)).map((w) => ({ url: w.url, body: new TextDecoder().decode(w.body) }))]
+      .filter((write) => write.url.endsWith('/todos/2'));
+    expect(todo2.map((write) => JSON.parse(write.body).n)).toEqual([1, 2, 3, 4]);
+    expect(await log.entries.countPending('')).toBe(0);
+  });
+
   it('a large body goes alone; batch off sends every write alone', async () => {
     const server = batchingServer();
     const { log, outbox } = await taught(server);

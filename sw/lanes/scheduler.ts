@@ -153,14 +153,18 @@ export class Scheduler {
         }
         return lanes;
       }));
-    const nextLane = async (): Promise<string | null> => (await nextLanes(1))[0] ?? null;
+    const nextLane = async (): Promise<string | null> => (batchesCame() ? null : ((await nextLanes(1))[0] ?? null));
     const ended = (end: LaneEnd): void => {
       wakeAt = Math.min(wakeAt, end.wakeAt);
       networkDown ||= end.networkDown;
     };
     const batched = batches.active;
+    // A server that names its batch URL while this pass sends one write at a time (its first answer
+    // does): the pass stops taking writes, and the next one, at once, batches.
+    const batchesCame = (): boolean => !batched && batches.active;
     const runner = async (): Promise<void> => {
-      for (let lane = await nextLane(); lane !== null; lane = await nextLane()) ended(await this.runLane(lane, force, networkBack));
+      // A lane taken is always run, if only to be let go: its claim is released there.
+      for (let lane = await nextLane(); lane !== null; lane = await nextLane()) ended(await this.runLane(lane, force, networkBack, batchesCame));
     };
     // Each batched runner holds up to `batchSize` lanes and sends their heads together, round after round.
     const batchRunner = async (): Promise<void> => {
@@ -190,14 +194,15 @@ export class Scheduler {
   }
 
   /**
-   * Sends a claimed lane's writes in order until it is empty or its head must wait. Releases the
-   * lane. `networkBack`: a write whose last failure was the network's is due at once.
+   * Sends a claimed lane's writes in order until it is empty, its head must wait or `stop` says so.
+   * Releases the lane. `networkBack`: a write whose last failure was the network's is due at once.
    */
-  private async runLane(lane: string, force: boolean, networkBack: boolean): Promise<LaneEnd> {
+  private async runLane(lane: string, force: boolean, networkBack: boolean, stop: () => boolean): Promise<LaneEnd> {
     const { inFlight, dispatcher } = this.parts;
     let known: StoredEntry | null | undefined;
     try {
       for (;;) {
+        if (stop()) return { wakeAt: Date.now(), networkDown: false };
         const ready = await this.dueHead(lane, known, force, networkBack);
         if ('end' in ready) return ready.end;
         const step = await dispatcher.send(ready.head, null);
