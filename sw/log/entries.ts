@@ -35,11 +35,13 @@ export class EntryStore {
   appendEarly(draft: EntryDraft): { placed: Promise<Appended>; durable: Promise<Appended> } {
     let tellPlaced: (appended: Appended) => void = () => undefined;
     const placed = new Promise<Appended>((resolve) => (tellPlaced = resolve));
+    // It reads and changes its own lane alone (merging and cancelling stay in the lane): appends to
+    // distinct resources in one group commit go side by side.
     const durable = this.commits.run(async (tx) => {
       const appended = await appendInTx(tx, draft, this.isSending, tellPlaced);
       tellPlaced(appended);
       return appended;
-    });
+    }, draft.resource);
     const placedOrFailed = Promise.race([placed, durable]);
     // A caller that only waits for `durable` hears of a failure there, not as an unhandled `placed`.
     placedOrFailed.catch(() => undefined);
