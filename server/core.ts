@@ -81,7 +81,7 @@ export function exactlyOnceSingle<Tx>(handler: ExactlyOnceHandler<Tx>, options: 
     // The body is read once, for its digest; the handler gets a request rebuilt from the same bytes.
     const body = new Uint8Array(await request.arrayBuffer());
     const keyRequest: KeyRequest = { scope: await settings.scope(request), key: parsed.key, fingerprint: fingerprintOf(request, body) };
-    if (settings.store.claimIn !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, withBody(request, body), keyRequest);
+    if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, withBody(request, body), keyRequest);
     const result = await settings.store.claim(keyRequest);
     if (result.kind !== 'claimed') return answerOf(settings, result);
     return runClaimed(settings, handler, withBody(request, body), result.claim);
@@ -184,7 +184,7 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
  */
 async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request, keyRequest: KeyRequest): Promise<Response> {
   const { store } = settings;
-  const claimIn = store.claimIn!.bind(store);
+  const keyedTransaction = store.keyedTransaction!.bind(store);
   const route = conditionsOf(settings, request);
   let used = false;
   /** The kit's own answer when the key was not this delivery's to run: it wins over the handler's. */
@@ -192,19 +192,12 @@ async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnce
   const transaction = async (work: (tx: Tx) => Promise<Response>): Promise<Response> => {
     if (used) throw new Error('sw-outbox/server: a keyed request can record its answer in one transaction only');
     used = true;
-    try {
-      return await store.transaction(async (tx) => {
-        const claimed = await claimIn(tx, keyRequest);
-        if (claimed.kind !== 'claimed') throw new RollBack((decided = answerOf(settings, claimed)), false);
-        const { stored, response } = await outcomeOf(settings, (await precondition(settings, request, route, tx)) ?? (await work(tx)));
-        if (stored === undefined) throw new RollBack(response, false);
-        await store.finishIn(tx, claimed.claim, stored);
-        return response;
-      });
-    } catch (error) {
-      if (error instanceof RollBack) return error.response;
-      throw error;
-    }
+    const result = await keyedTransaction(keyRequest, async (tx) => {
+      const { stored, response } = await outcomeOf(settings, (await precondition(settings, request, route, tx)) ?? (await work(tx)));
+      return { record: stored, value: response };
+    });
+    if (result.kind === 'ran') return result.value;
+    return (decided = answerOf(settings, result));
   };
   const answer = await handler(request, { key: keyRequest.key, transaction });
   if (decided !== undefined) return decided;

@@ -1,4 +1,4 @@
-import { keysSchema, sqlStore, tableName } from './sql-store';
+import { bracketInTransaction, keysSchema, sqlStore, tableName } from './sql-store';
 import type { SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
 
@@ -36,11 +36,14 @@ export async function pgliteStore<Tx extends PgliteTransaction = PgliteTransacti
   const owned = options.db === undefined;
   const db: PgliteDatabase<Tx> = options.db ?? ((await openPglite(options.dataDir ?? '.data/sw-outbox')) as unknown as PgliteDatabase<Tx>);
   await db.exec(keysSchema(table));
+  const queryIn = async <Row>(tx: Tx, sql: string, params: unknown[]): Promise<Row[]> => (await tx.query<Row>(sql, params)).rows;
+  const transaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => db.transaction(work);
   return sqlStore<Tx>(
     {
       query: async (sql, params) => (await db.query<never>(sql, params)).rows,
-      queryIn: async (tx, sql, params) => (await tx.query<never>(sql, params)).rows,
-      transaction: (work) => db.transaction(work),
+      queryIn,
+      transaction,
+      bracketed: (opening, work) => bracketInTransaction({ queryIn, transaction }, opening, work),
       close: async () => {
         if (owned) await db.close();
       },

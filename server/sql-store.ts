@@ -1,14 +1,60 @@
 import { randomUUID } from 'node:crypto';
 import { DAY_MS, HOUR_MS, scheduleCleanup } from './store';
-import type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, StoreTimes, StoredResponse } from './store';
+import type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, KeyedResult, StoreTimes, StoredResponse } from './store';
+
+/** One of the store's statements: SQL whose only `$` are its placeholders (`$1`…), and their values. */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** How the work of a bracketed transaction ends it: `closing` then COMMIT, or (undefined) ROLLBACK. */
+export interface BracketEnd<T> {
+  value: T;
+  closing: SqlStatement | undefined;
+}
 
 /** The little a Postgres-speaking database must offer the SQL store. */
 export interface SqlDriver<Tx> {
   query<Row>(sql: string, params: unknown[]): Promise<Row[]>;
   queryIn<Row>(tx: Tx, sql: string, params: unknown[]): Promise<Row[]>;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * One transaction between two of the store's statements: `opening` first, then `work` (given the
+   * opening's rows), then the statement `work` ends with and COMMIT, or ROLLBACK when it ends with
+   * none. A driver that can send several statements in one query sends BEGIN with the opening and
+   * the closing with COMMIT, so the key's statements cost the transaction no round trip of its own.
+   */
+  bracketed<Row, T>(opening: SqlStatement, work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>): Promise<T>;
   /** Closes what the store opened itself. */
   close(): Promise<void>;
+}
+
+/** Ends a transaction of `bracketInTransaction` without committing it. */
+class RollBack<T> {
+  constructor(readonly value: T) {}
+}
+
+/**
+ * `bracketed` for a driver that sends one statement at a time (PGlite, in the process: a round trip
+ * there costs no network): the opening and closing are statements of the transaction like any other.
+ */
+export async function bracketInTransaction<Tx, Row, T>(
+  driver: Pick<SqlDriver<Tx>, 'queryIn' | 'transaction'>,
+  opening: SqlStatement,
+  work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>,
+): Promise<T> {
+  try {
+    return await driver.transaction(async (tx) => {
+      const { value, closing } = await work(tx, await driver.queryIn<Row>(tx, opening.sql, opening.params));
+      if (closing === undefined) throw new RollBack(value);
+      await driver.queryIn(tx, closing.sql, closing.params);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof RollBack) return error.value as T;
+    throw error;
+  }
 }
 
 /**
@@ -68,13 +114,13 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   const leaseMs = takeover.kind === 'lease' ? takeover.leaseMs : null;
   const owner = 'scope = $1 AND key = $2 AND token = $3 AND status IS NULL';
   const ownerParams = (claim: KeyClaim): unknown[] => [claim.scope, claim.key, claim.token];
-  const finishSql = (outcome: StoredResponse | undefined): [string, (claim: KeyClaim) => unknown[]] =>
+  const finishStatement = (claim: KeyClaim, outcome: StoredResponse | undefined): SqlStatement =>
     outcome === undefined
-      ? [`DELETE FROM ${table} WHERE ${owner} RETURNING 1`, ownerParams]
-      : [
-          `UPDATE ${table} SET status = $4, headers = $5::jsonb, body = $6, lease_until = NULL WHERE ${owner} RETURNING 1`,
-          (claim) => [...ownerParams(claim), outcome.status, JSON.stringify(outcome.headers), Buffer.from(outcome.body)],
-        ];
+      ? { sql: `DELETE FROM ${table} WHERE ${owner} RETURNING 1`, params: ownerParams(claim) }
+      : {
+          sql: `UPDATE ${table} SET status = $4, headers = $5::jsonb, body = $6, lease_until = NULL WHERE ${owner} RETURNING 1`,
+          params: [...ownerParams(claim), outcome.status, JSON.stringify(outcome.headers), Buffer.from(outcome.body)],
+        };
   // A running key is dead when held by an earlier boot (PGlite) or past its lease (Postgres).
   const staleIn = (row: string): string => (takeover.kind === 'boot' ? `${row}.boot <> '${boot}'` : `${row}.lease_until <= now()`);
   const cleanup = async (): Promise<number> => {
@@ -87,32 +133,39 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   };
   const stopCleanup = scheduleCleanup(cleanup, settings.cleanupEveryMs ?? HOUR_MS);
 
-  /** Runs a statement on its own, or inside a transaction. */
-  type Run = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
-  /**
-   * One try at a claim. `lease` is the claim's lease (null: none, for a claim inside a transaction,
-   * which nobody sees running: it commits with its answer or not at all).
-   */
-  const tryClaim = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult | undefined> => {
-    const token = randomUUID();
-    const stale = staleIn('k');
-    const claimed = await run<{ token: string }>(
-      `INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, lease_until, expires_at)
+  const claimSql = `INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, lease_until, expires_at)
        VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', now() + $7 * interval '1 millisecond')
        ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, token = EXCLUDED.token, boot = EXCLUDED.boot,
          lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at, status = NULL, headers = NULL, body = NULL
-       WHERE (k.expires_at <= now() AND (k.status IS NOT NULL OR ${stale}))
-          OR (k.status IS NULL AND k.fingerprint = EXCLUDED.fingerprint AND ${stale})
-       RETURNING token`,
-      [request.scope, request.key, request.fingerprint, token, boot, lease, ttlMs],
-    );
-    if (claimed[0]?.token === token) return { kind: 'claimed', claim: { ...request, token } };
-    const row = (await run<KeyRow>(`SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, [request.scope, request.key]))[0];
+       WHERE (k.expires_at <= now() AND (k.status IS NOT NULL OR ${staleIn('k')}))
+          OR (k.status IS NULL AND k.fingerprint = EXCLUDED.fingerprint AND ${staleIn('k')})
+       RETURNING token`;
+  /**
+   * The claim: it returns the new token when the key was free (or its row expired, or its holder
+   * is dead). `lease` is the claim's lease (null: none, for a claim inside a transaction, which
+   * nobody sees running: it commits with its answer or not at all).
+   */
+  const claimStatement = (request: KeyRequest, token: string, lease: number | null): SqlStatement => ({
+    sql: claimSql,
+    params: [request.scope, request.key, request.fingerprint, token, boot, lease, ttlMs],
+  });
+
+  /** Runs a statement on its own, or inside a transaction. */
+  type Run = <Row>(statement: SqlStatement) => Promise<Row[]>;
+  /** What a claim that took no row gets: the key's row decides (undefined: it is gone, claim again). */
+  const existing = async (run: Run, request: KeyRequest): Promise<ClaimResult | undefined> => {
+    const row = (await run<KeyRow>({ sql: `SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, params: [request.scope, request.key] }))[0];
     // Gone between the two statements (cleaned up, or released by a failed holder): claim again.
     if (row === undefined) return undefined;
     if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
     if (row.status === null) return { kind: 'running', retryAfterSeconds: 1 };
     return { kind: 'replay', response: storedOf(row, row.status) };
+  };
+  /** One try at a claim. */
+  const tryClaim = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult | undefined> => {
+    const token = randomUUID();
+    const claimed = await run<{ token: string }>(claimStatement(request, token, lease));
+    return claimed[0]?.token === token ? { kind: 'claimed', claim: { ...request, token } } : existing(run, request);
   };
   const claimWith = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult> => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -121,19 +174,35 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
     }
     throw new Error(`sw-outbox/server: key ${JSON.stringify(request.key)} kept vanishing while being claimed`);
   };
+  const runAlone: Run = (statement) => driver.query(statement.sql, statement.params);
+  const runIn =
+    (tx: Tx): Run =>
+    (statement) =>
+      driver.queryIn(tx, statement.sql, statement.params);
+
+  /**
+   * The transaction opens with the claim and closes with the answer's record, so the driver can send
+   * them with its BEGIN and COMMIT. A claim that took no row is settled in the transaction: a row
+   * committed meanwhile is seen by the next statement, a vanished one is claimed again.
+   */
+  const keyedTransaction = <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
+    const token = randomUUID();
+    return driver.bracketed<{ token: string }, KeyedResult<T>>(claimStatement(request, token, null), async (tx, opened) => {
+      const claimed: ClaimResult =
+        opened[0]?.token === token ? { kind: 'claimed', claim: { ...request, token } } : ((await existing(runIn(tx), request)) ?? (await claimWith(runIn(tx), request, null)));
+      if (claimed.kind !== 'claimed') return { value: claimed, closing: undefined };
+      const { record, value } = await work(tx);
+      // The claim's row is this transaction's (inserted or locked by it), so the record always finds it.
+      return { value: { kind: 'ran', value }, closing: record === undefined ? undefined : finishStatement(claimed.claim, record) };
+    });
+  };
 
   return {
-    claim: (request) => claimWith((sql, params) => driver.query(sql, params), request, leaseMs),
-    claimIn: (tx, request) => claimWith((sql, params) => driver.queryIn(tx, sql, params), request, null),
-    async finish(claim, outcome) {
-      const [sql, params] = finishSql(outcome);
-      return (await driver.query(sql, params(claim))).length > 0;
-    },
+    claim: (request) => claimWith(runAlone, request, leaseMs),
+    keyedTransaction,
+    finish: async (claim, outcome) => (await runAlone(finishStatement(claim, outcome))).length > 0,
     transaction: (work) => driver.transaction(work),
-    async finishIn(tx, claim, outcome) {
-      const [sql, params] = finishSql(outcome);
-      return (await driver.queryIn(tx, sql, params(claim))).length > 0;
-    },
+    finishIn: async (tx, claim, outcome) => (await runIn(tx)(finishStatement(claim, outcome))).length > 0,
     ...(leaseMs === null
       ? {}
       : {
