@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
-import { inlineParams } from './sql-literal';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import { pgBracketed } from './pg-bracket';
 import { keysSchema, sqlStore, tableName } from './sql-store';
-import type { BracketEnd, SqlStatement, SqlStoreSettings } from './sql-store';
+import type { SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
 
 export interface PgStoreOptions extends SqlStoreSettings {
@@ -48,41 +48,12 @@ export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore
       query: async (sql, params) => (await pool.query(prepared(sql, params))).rows,
       queryIn: async (client, sql, params) => (await client.query(prepared(sql, params))).rows,
       transaction,
-      bracketed: (opening, work) => bracketed(pool, opening, work),
+      bracketed: (opening, closingSql, work) => pgBracketed(pool, opening, closingSql, work),
       close: async () => undefined,
     },
     { kind: 'lease', leaseMs: options.leaseMs ?? 10_000 },
     options,
   );
-}
-
-/**
- * `SqlDriver.bracketed` on `pg`, which sends one query at a time and does not pipeline: a query of
- * several statements goes by the simple protocol, which takes no parameters, so the opening and
- * closing statements go with BEGIN and COMMIT with their values written as literals (escaped by the
- * connection, which `pg` always opens in UTF-8). Three round trips for a one-statement write, as
- * without the kit.
- */
-async function bracketed<Row, T>(pool: Pool, opening: SqlStatement, work: (client: PoolClient, opened: Row[]) => Promise<BracketEnd<T>>): Promise<T> {
-  const client = await pool.connect();
-  const inline = (statement: SqlStatement) => inlineParams(statement.sql, statement.params, (text) => client.escapeLiteral(text));
-  try {
-    const [, opened] = resultsOf(await client.query(`BEGIN; ${inline(opening)}`));
-    const { value, closing } = await work(client, (opened?.rows ?? []) as Row[]);
-    await client.query(closing === undefined ? 'ROLLBACK' : `${inline(closing)}; COMMIT`);
-    return value;
-  } catch (error) {
-    // Also after a failed closing statement: its COMMIT did not run, and the transaction is still open.
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/** The results of a query, one per statement (`pg` gives a lone result for a one-statement query). */
-function resultsOf(result: QueryResult | QueryResult[]): QueryResult[] {
-  return Array.isArray(result) ? result : [result];
 }
 
 const statementNames = new Map<string, string>();

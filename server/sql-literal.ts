@@ -11,11 +11,12 @@ export function inlineParams(sql: string, params: readonly unknown[], escape: Es
   return sql.replace(/\$(\d+)/g, (_, index: string) => {
     const position = Number(index) - 1;
     if (position >= params.length) throw new RangeError(`sw-outbox/server: $${index} has no value`);
-    return literalOf(params[position], escape);
+    return sqlLiteral(params[position], escape);
   });
 }
 
-function literalOf(value: unknown, escape: EscapeLiteral): string {
+/** A value the store binds (text, number, null, bytes) written as an SQL literal. */
+export function sqlLiteral(value: unknown, escape: EscapeLiteral): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`sw-outbox/server: ${value} cannot be an SQL literal`);

@@ -8,10 +8,10 @@ export interface SqlStatement {
   params: unknown[];
 }
 
-/** How the work of a bracketed transaction ends it: `closing` then COMMIT, or (undefined) ROLLBACK. */
+/** How the work of a bracketed transaction ends it: the closing statement's values then COMMIT, or (undefined) ROLLBACK. */
 export interface BracketEnd<T> {
   value: T;
-  closing: SqlStatement | undefined;
+  closing: unknown[] | undefined;
 }
 
 /** The little a Postgres-speaking database must offer the SQL store. */
@@ -21,11 +21,12 @@ export interface SqlDriver<Tx> {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
    * One transaction between two of the store's statements: `opening` first, then `work` (given the
-   * opening's rows), then the statement `work` ends with and COMMIT, or ROLLBACK when it ends with
-   * none. A driver that can send several statements in one query sends BEGIN with the opening and
-   * the closing with COMMIT, so the key's statements cost the transaction no round trip of its own.
+   * opening's rows), then `closingSql` with the values `work` ends with and COMMIT, or ROLLBACK when
+   * it ends with none. A driver that can send several statements in one query sends BEGIN with the
+   * opening and the closing with COMMIT, so the key's statements cost the transaction no round trip
+   * of its own; the closing's SQL is known from the start, so it can be prepared with the opening.
    */
-  bracketed<Row, T>(opening: SqlStatement, work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>): Promise<T>;
+  bracketed<Row, T>(opening: SqlStatement, closingSql: string, work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>): Promise<T>;
   /** Closes what the store opened itself. */
   close(): Promise<void>;
 }
@@ -42,13 +43,14 @@ class RollBack<T> {
 export async function bracketInTransaction<Tx, Row, T>(
   driver: Pick<SqlDriver<Tx>, 'queryIn' | 'transaction'>,
   opening: SqlStatement,
+  closingSql: string,
   work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>,
 ): Promise<T> {
   try {
     return await driver.transaction(async (tx) => {
       const { value, closing } = await work(tx, await driver.queryIn<Row>(tx, opening.sql, opening.params));
       if (closing === undefined) throw new RollBack(value);
-      await driver.queryIn(tx, closing.sql, closing.params);
+      await driver.queryIn(tx, closingSql, closing);
       return value;
     });
   } catch (error) {
@@ -114,13 +116,12 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   const leaseMs = takeover.kind === 'lease' ? takeover.leaseMs : null;
   const owner = 'scope = $1 AND key = $2 AND token = $3 AND status IS NULL';
   const ownerParams = (claim: KeyClaim): unknown[] => [claim.scope, claim.key, claim.token];
+  const recordSql = `UPDATE ${table} SET status = $4, headers = $5::jsonb, body = $6, lease_until = NULL WHERE ${owner} RETURNING 1`;
+  const recordParams = (claim: KeyClaim, outcome: StoredResponse): unknown[] => [...ownerParams(claim), outcome.status, JSON.stringify(outcome.headers), Buffer.from(outcome.body)];
   const finishStatement = (claim: KeyClaim, outcome: StoredResponse | undefined): SqlStatement =>
     outcome === undefined
       ? { sql: `DELETE FROM ${table} WHERE ${owner} RETURNING 1`, params: ownerParams(claim) }
-      : {
-          sql: `UPDATE ${table} SET status = $4, headers = $5::jsonb, body = $6, lease_until = NULL WHERE ${owner} RETURNING 1`,
-          params: [...ownerParams(claim), outcome.status, JSON.stringify(outcome.headers), Buffer.from(outcome.body)],
-        };
+      : { sql: recordSql, params: recordParams(claim, outcome) };
   // A running key is dead when held by an earlier boot (PGlite) or past its lease (Postgres).
   const staleIn = (row: string): string => (takeover.kind === 'boot' ? `${row}.boot <> '${boot}'` : `${row}.lease_until <= now()`);
   const cleanup = async (): Promise<number> => {
@@ -187,13 +188,13 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
    */
   const keyedTransaction = <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
     const token = randomUUID();
-    return driver.bracketed<{ token: string }, KeyedResult<T>>(claimStatement(request, token, null), async (tx, opened) => {
+    return driver.bracketed<{ token: string }, KeyedResult<T>>(claimStatement(request, token, null), recordSql, async (tx, opened) => {
       const claimed: ClaimResult =
         opened[0]?.token === token ? { kind: 'claimed', claim: { ...request, token } } : ((await existing(runIn(tx), request)) ?? (await claimWith(runIn(tx), request, null)));
       if (claimed.kind !== 'claimed') return { value: claimed, closing: undefined };
       const { record, value } = await work(tx);
       // The claim's row is this transaction's (inserted or locked by it), so the record always finds it.
-      return { value: { kind: 'ran', value }, closing: record === undefined ? undefined : finishStatement(claimed.claim, record) };
+      return { value: { kind: 'ran', value }, closing: record === undefined ? undefined : recordParams(claimed.claim, record) };
     });
   };
 
