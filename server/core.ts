@@ -3,6 +3,7 @@ import type { ConditionalRoute } from './conditions';
 import { DEFAULT_REPLAYED_HEADERS, fingerprintOf, replayOf, snapshot } from './fingerprint';
 import { parseIdempotencyKey } from './key';
 import type { KeySyntax } from './key';
+import { knownBody } from './known-body';
 import { finalOutcome, optionalForWrites } from './options';
 import type { ExactlyOnceOptions, KeyPolicy } from './options';
 import { problemJson, problems } from './problem';
@@ -78,13 +79,12 @@ export function exactlyOnceSingle<Tx>(handler: ExactlyOnceHandler<Tx>, options: 
     }
     const parsed = parseIdempotencyKey(header, settings.syntax);
     if (!parsed.ok) return settings.problem(problems.malformedKey(parsed.detail));
-    // The body is read once, for its digest; the handler gets a request rebuilt from the same bytes.
-    const body = new Uint8Array(await request.arrayBuffer());
+    const { body, unread } = await readForDigest(request);
     const keyRequest: KeyRequest = { scope: await settings.scope(request), key: parsed.key, fingerprint: fingerprintOf(request, body) };
-    if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, withBody(request, body), keyRequest);
+    if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, unread, keyRequest);
     const result = await settings.store.claim(keyRequest);
     if (result.kind !== 'claimed') return answerOf(settings, result);
-    return runClaimed(settings, handler, withBody(request, body), result.claim);
+    return runClaimed(settings, handler, unread, result.claim);
   };
 }
 
@@ -113,6 +113,18 @@ function answerOf<Tx>(settings: Settings<Tx>, result: Exclude<ClaimResult, { kin
     case 'running':
       return settings.problem(problems.keyRunning(result.retryAfterSeconds));
   }
+}
+
+/**
+ * A request's body, for its digest, and the request to hand the handler with that body unread: the
+ * same request when the kit built it from bytes it noted (the adapters do), else one rebuilt from
+ * the bytes read.
+ */
+async function readForDigest(request: Request): Promise<{ body: Uint8Array; unread: Request }> {
+  const known = knownBody(request);
+  if (known !== undefined) return { body: known, unread: request };
+  const body = new Uint8Array(await request.arrayBuffer());
+  return { body, unread: withBody(request, body) };
 }
 
 /** `request` again with `body` (its own, already read) as its body. */

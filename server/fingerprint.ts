@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { withKnownBody } from './known-body';
 import type { StoredResponse } from './store';
 
 /** Method, path with query, and a SHA-256 of the body: what a key's payload is compared by. */
@@ -26,16 +27,18 @@ export async function snapshot(response: Response, replayed: readonly string[]):
     if (value !== null) headers.push([name, value]);
   }
   const stored = { status: response.status, headers, body };
-  return { stored, response: new Response(bodyFor(stored), { status: response.status, statusText: response.statusText, headers: response.headers }) };
+  return { stored, response: responseOf(stored, { status: response.status, statusText: response.statusText, headers: response.headers }) };
 }
 
-function bodyFor(stored: StoredResponse): Uint8Array<ArrayBuffer> | null {
-  return NULL_BODY_STATUSES.has(stored.status) || stored.body.length === 0 ? null : (stored.body as Uint8Array<ArrayBuffer>);
+/** A response with the stored body, its bytes noted so that they go out without a stream. */
+function responseOf(stored: StoredResponse, init: ResponseInit): Response {
+  const empty = NULL_BODY_STATUSES.has(stored.status) || stored.body.length === 0;
+  return empty ? new Response(null, init) : withKnownBody(new Response(stored.body as Uint8Array<ArrayBuffer>, init), stored.body);
 }
 
 /** The stored answer again, marked `Idempotent-Replayed: true`. */
 export function replayOf(stored: StoredResponse): Response {
   const headers = new Headers(stored.headers);
   headers.set('Idempotent-Replayed', 'true');
-  return new Response(bodyFor(stored), { status: stored.status, headers });
+  return responseOf(stored, { status: stored.status, headers });
 }
