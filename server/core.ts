@@ -79,8 +79,11 @@ export function exactlyOnceSingle<Tx>(handler: ExactlyOnceHandler<Tx>, options: 
     }
     const parsed = parseIdempotencyKey(header, settings.syntax);
     if (!parsed.ok) return settings.problem(problems.malformedKey(parsed.detail));
-    const { body, unread } = await readForDigest(request);
-    const keyRequest: KeyRequest = { scope: await settings.scope(request), key: parsed.key, fingerprint: fingerprintOf(request, body) };
+    // The adapters note the bytes a request was built from: then it is digested without being read.
+    const known = knownBody(request);
+    const { body, unread } = known === undefined ? await readForDigest(request) : { body: known, unread: request };
+    const scope = settings.scope(request);
+    const keyRequest: KeyRequest = { scope: typeof scope === 'string' ? scope : await scope, key: parsed.key, fingerprint: fingerprintOf(request, body) };
     if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, unread, keyRequest);
     const result = await settings.store.claim(keyRequest);
     if (result.kind !== 'claimed') return answerOf(settings, result);
@@ -115,14 +118,8 @@ function answerOf<Tx>(settings: Settings<Tx>, result: Exclude<ClaimResult, { kin
   }
 }
 
-/**
- * A request's body, for its digest, and the request to hand the handler with that body unread: the
- * same request when the kit built it from bytes it noted (the adapters do), else one rebuilt from
- * the bytes read.
- */
+/** A request's body, for its digest, and the request to hand the handler: rebuilt from the bytes read. */
 async function readForDigest(request: Request): Promise<{ body: Uint8Array; unread: Request }> {
-  const known = knownBody(request);
-  if (known !== undefined) return { body: known, unread: request };
   const body = new Uint8Array(await request.arrayBuffer());
   return { body, unread: withBody(request, body) };
 }
@@ -232,7 +229,13 @@ async function recordAfter<Tx>(settings: Settings<Tx>, keyRequest: KeyRequest, a
 }
 
 /** The outcome to record (undefined: release the key) and the answer to send. */
-async function outcomeOf<Tx>(settings: Settings<Tx>, response: Response): Promise<{ stored?: StoredResponse; response: Response }> {
+interface Outcome {
+  stored?: StoredResponse;
+  response: Response;
+}
+
+/** The outcome of `response`: at once when it is not kept, else once its body is read. */
+function outcomeOf<Tx>(settings: Settings<Tx>, response: Response): Outcome | Promise<Outcome> {
   return settings.keep(response.status) ? snapshot(response, settings.replayed) : { response };
 }
 
@@ -243,9 +246,12 @@ function conditionsOf<Tx>(settings: Settings<Tx>, request: Request): Conditional
   return SAFE_METHODS.has(request.method) ? undefined : settings.conditions(request);
 }
 
-/** The answer a failed precondition gets, or undefined when the write may go on. */
-async function precondition<Tx>(settings: Settings<Tx>, request: Request, route: ConditionalRoute<Tx> | undefined, tx: Tx | undefined): Promise<Response | undefined> {
-  if (route === undefined) return undefined;
+/** The answer a failed precondition gets, or undefined when the write may go on (at once for a route without conditions). */
+function precondition<Tx>(settings: Settings<Tx>, request: Request, route: ConditionalRoute<Tx> | undefined, tx: Tx | undefined): Promise<Response | undefined> | undefined {
+  return route === undefined ? undefined : failedPrecondition(settings, request, route, tx);
+}
+
+async function failedPrecondition<Tx>(settings: Settings<Tx>, request: Request, route: ConditionalRoute<Tx>, tx: Tx | undefined): Promise<Response | undefined> {
   const verdict = checkPreconditions(request.headers, await route.load(tx), route.required ?? false);
   if (verdict.pass) return undefined;
   if (verdict.status === 428) return settings.problem(problems.preconditionRequired());

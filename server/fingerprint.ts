@@ -1,13 +1,16 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { withKnownBody } from './known-body';
 import type { StoredResponse } from './store';
 
 /** Method, path with query, and a SHA-256 of the body: what a key's payload is compared by. */
 export function fingerprintOf(request: Request, body: Uint8Array): string {
   const url = new URL(request.url);
-  const bodyDigest = createHash('sha256').update(body).digest('hex');
-  return createHash('sha256').update(`${request.method}\0${url.pathname}${url.search}\0${bodyDigest}`).digest('hex');
+  return sha256Hex(`${request.method}\0${url.pathname}${url.search}\0${sha256Hex(body)}`);
 }
+
+/** SHA-256 in hex: one call where Node has `crypto.hash` (20.12, 21.7), a Hash object where not. */
+const sha256Hex: (data: string | Uint8Array) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data) : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 /** Headers replayed by default: the ones that describe the result, not the connection or the moment. */
 export const DEFAULT_REPLAYED_HEADERS: readonly string[] = ['content-type', 'content-language', 'content-location', 'location', 'etag', 'last-modified'];

@@ -10,9 +10,9 @@ export function withKnownBody<M extends Request | Response>(message: M, body: Ui
   return message;
 }
 
-/** The bytes `message` was built from when they were noted and its body is still unread; reading them leaves it unread. */
+/** The bytes `message` was built from, when they were noted; reading them leaves its body unread. */
 export function knownBody(message: Request | Response): Uint8Array | undefined {
-  return message.bodyUsed ? undefined : bodies.get(message);
+  return bodies.get(message);
 }
 
 /** The bytes of `message`'s body: the noted ones (its body left unread), else read from its stream. */
