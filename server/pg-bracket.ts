@@ -12,23 +12,23 @@ const preparedOn = new WeakMap<PoolClient, Set<string>>();
 /**
  * `SqlDriver.bracketed` on `pg`, in the round trips of the app's own transaction: `BEGIN` and the
  * opening go as one query, the closing and `COMMIT` as another. `pg` does not pipeline, and a query
- * of several statements goes by the simple protocol, which takes no parameters: so the two
- * statements are prepared on the connection (`PREPARE`, with the first opening) and run as
- * `EXECUTE` with their values written as literals (escaped by the connection, which `pg` always
- * opens in UTF-8). Prepared, they are parsed and planned once per connection, not once per write.
+ * of several statements goes by the simple protocol, which takes no parameters: so the statements
+ * are prepared on the connection (`PREPARE`, with the first opening) and run as `EXECUTE` with
+ * their values written as literals (escaped by the connection, which `pg` always opens in UTF-8).
+ * Prepared, they are parsed and planned once per connection, not once per write.
  * When the connection does not have what it was remembered to have (a pooler in front of Postgres
  * that hands out another server connection, a `DEALLOCATE`), the transaction starts again with the
  * statements written out in full.
  */
 export async function pgBracketed<Row, T>(
   pool: Pool,
-  opening: SqlStatement,
-  closingSql: string,
+  opening: SqlStatement[],
+  closings: readonly string[],
   work: (client: PoolClient, opened: Row[]) => Promise<BracketEnd<T>>,
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    let form: Form = preparedForm(client, [opening.sql, closingSql]);
+    let form: Form = preparedForm(client, [...opening.map((statement) => statement.sql), ...closings]);
     let opened: QueryResult;
     try {
       opened = await begin(client, form, opening);
@@ -40,7 +40,7 @@ export async function pgBracketed<Row, T>(
       opened = await begin(client, form, opening);
     }
     const { value, closing } = await work(client, opened.rows as Row[]);
-    await client.query(closing === undefined ? 'ROLLBACK' : `${form.statement({ sql: closingSql, params: closing })}; COMMIT`);
+    await client.query(closing === undefined ? 'ROLLBACK' : `${form.statement(closing)}; COMMIT`);
     return value;
   } catch (error) {
     // Also after a failed closing statement: its COMMIT did not run, and the transaction is still open.
@@ -55,14 +55,15 @@ export async function pgBracketed<Row, T>(
 interface Form {
   /** What goes between BEGIN and the opening. */
   preamble: string;
+  /** A statement as sent: EXECUTE of a prepared one, or written out. */
   statement(statement: SqlStatement): string;
   /** Called once the preamble is on its way. */
   sent(): void;
 }
 
-/** BEGIN and the opening; the opening's rows. */
-async function begin(client: PoolClient, form: Form, opening: SqlStatement): Promise<QueryResult> {
-  const text = `BEGIN; ${form.preamble}${form.statement(opening)}`;
+/** BEGIN and the opening; the result of its last statement. */
+async function begin(client: PoolClient, form: Form, opening: SqlStatement[]): Promise<QueryResult> {
+  const text = `BEGIN; ${form.preamble}${opening.map((statement) => form.statement(statement)).join('; ')}`;
   form.sent();
   const results = resultsOf(await client.query(text));
   return results[results.length - 1]!;
@@ -73,9 +74,11 @@ function preparedForm(client: PoolClient, sqls: string[]): Form {
   const prepared = preparedOn.get(client) ?? new Set<string>();
   preparedOn.set(client, prepared);
   const missing = sqls.filter((sql) => !prepared.has(sql));
+  const inline = inlineForm(client);
   return {
     preamble: missing.map((sql) => `PREPARE ${nameOf(sql)} AS ${sql}; `).join(''),
-    statement: ({ sql, params }) => `EXECUTE ${nameOf(sql)}(${params.map((value) => sqlLiteral(value, escapeWith(client))).join(', ')})`,
+    statement: (statement) =>
+      sqls.includes(statement.sql) ? `EXECUTE ${nameOf(statement.sql)}(${statement.params.map((value) => sqlLiteral(value, escapeWith(client))).join(', ')})` : inline.statement(statement),
     // Remembered before the query's outcome is known: PREPARE is not undone when the transaction
     // fails, and a connection that turns out not to have them is caught as a mismatch.
     sent: () => missing.forEach((sql) => prepared.add(sql)),

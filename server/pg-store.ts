@@ -48,7 +48,7 @@ export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore
       query: async (sql, params) => (await pool.query(prepared(sql, params))).rows,
       queryIn: async (client, sql, params) => (await client.query(prepared(sql, params))).rows,
       transaction,
-      bracketed: (opening, closingSql, work) => pgBracketed(pool, opening, closingSql, work),
+      bracketed: (opening, closings, work) => pgBracketed(pool, opening, closings, work),
       close: async () => undefined,
     },
     { kind: 'lease', leaseMs: options.leaseMs ?? 10_000 },

@@ -43,7 +43,7 @@ export async function pgliteStore<Tx extends PgliteTransaction = PgliteTransacti
       query: async (sql, params) => (await db.query<never>(sql, params)).rows,
       queryIn,
       transaction,
-      bracketed: (opening, closingSql, work) => bracketInTransaction({ queryIn, transaction }, opening, closingSql, work),
+      bracketed: (opening, _closings, work) => bracketInTransaction({ queryIn, transaction }, opening, work),
       close: async () => {
         if (owned) await db.close();
       },

@@ -8,10 +8,10 @@ export interface SqlStatement {
   params: unknown[];
 }
 
-/** How the work of a bracketed transaction ends it: the closing statement's values then COMMIT, or (undefined) ROLLBACK. */
+/** How the work of a bracketed transaction ends it: its closing statement then COMMIT, or (undefined) ROLLBACK. */
 export interface BracketEnd<T> {
   value: T;
-  closing: unknown[] | undefined;
+  closing: SqlStatement | undefined;
 }
 
 /** The little a Postgres-speaking database must offer the SQL store. */
@@ -20,13 +20,14 @@ export interface SqlDriver<Tx> {
   queryIn<Row>(tx: Tx, sql: string, params: unknown[]): Promise<Row[]>;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
-   * One transaction between two of the store's statements: `opening` first, then `work` (given the
-   * opening's rows), then `closingSql` with the values `work` ends with and COMMIT, or ROLLBACK when
+   * One transaction between the store's statements: the `opening` ones first, in order, then `work`
+   * (given the rows of the last), then the statement `work` ends with and COMMIT, or ROLLBACK when
    * it ends with none. A driver that can send several statements in one query sends BEGIN with the
    * opening and the closing with COMMIT, so the key's statements cost the transaction no round trip
-   * of its own; the closing's SQL is known from the start, so it can be prepared with the opening.
+   * of its own. `closings` are the SQL texts the closing is one of, known from the start so that
+   * they can be prepared with the opening.
    */
-  bracketed<Row, T>(opening: SqlStatement, closingSql: string, work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>): Promise<T>;
+  bracketed<Row, T>(opening: SqlStatement[], closings: readonly string[], work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>): Promise<T>;
   /** Closes what the store opened itself. */
   close(): Promise<void>;
 }
@@ -42,15 +43,16 @@ class RollBack<T> {
  */
 export async function bracketInTransaction<Tx, Row, T>(
   driver: Pick<SqlDriver<Tx>, 'queryIn' | 'transaction'>,
-  opening: SqlStatement,
-  closingSql: string,
+  opening: SqlStatement[],
   work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>,
 ): Promise<T> {
   try {
     return await driver.transaction(async (tx) => {
-      const { value, closing } = await work(tx, await driver.queryIn<Row>(tx, opening.sql, opening.params));
+      let opened: Row[] = [];
+      for (const statement of opening) opened = await driver.queryIn<Row>(tx, statement.sql, statement.params);
+      const { value, closing } = await work(tx, opened);
       if (closing === undefined) throw new RollBack(value);
-      await driver.queryIn(tx, closingSql, closing);
+      await driver.queryIn(tx, closing.sql, closing.params);
       return value;
     });
   } catch (error) {
@@ -72,6 +74,8 @@ export interface SqlStoreSettings extends StoreTimes {
 }
 
 interface KeyRow {
+  /** Whether a claim may take the row over (see `takeable`); only the transactional path's read asks. */
+  takeable?: boolean;
   fingerprint: string;
   status: number | null;
   headers: Array<[string, string]> | string | null;
@@ -134,12 +138,17 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   };
   const stopCleanup = scheduleCleanup(cleanup, settings.cleanupEveryMs ?? HOUR_MS);
 
+  /**
+   * Whether an existing row `k` of the key may be taken by a new claim with `fingerprint`: it expired
+   * (finished, or its holder is dead), or it is the same request's and its holder is dead.
+   */
+  const takeable = (fingerprint: string): string =>
+    `(k.expires_at <= now() AND (k.status IS NOT NULL OR ${staleIn('k')})) OR (k.status IS NULL AND k.fingerprint = ${fingerprint} AND ${staleIn('k')})`;
   const claimSql = `INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, lease_until, expires_at)
        VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', now() + $7 * interval '1 millisecond')
        ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, token = EXCLUDED.token, boot = EXCLUDED.boot,
          lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at, status = NULL, headers = NULL, body = NULL
-       WHERE (k.expires_at <= now() AND (k.status IS NOT NULL OR ${staleIn('k')}))
-          OR (k.status IS NULL AND k.fingerprint = EXCLUDED.fingerprint AND ${staleIn('k')})
+       WHERE ${takeable('EXCLUDED.fingerprint')}
        RETURNING token`;
   /**
    * The claim: it returns the new token when the key was free (or its row expired, or its holder
@@ -153,14 +162,17 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
 
   /** Runs a statement on its own, or inside a transaction. */
   type Run = <Row>(statement: SqlStatement) => Promise<Row[]>;
+  /** What a delivery gets from the key's row when it cannot claim it. */
+  const verdictOf = (row: KeyRow, request: KeyRequest): Exclude<ClaimResult, { kind: 'claimed' }> => {
+    if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
+    if (row.status === null) return { kind: 'running', retryAfterSeconds: 1 };
+    return { kind: 'replay', response: storedOf(row, row.status) };
+  };
   /** What a claim that took no row gets: the key's row decides (undefined: it is gone, claim again). */
   const existing = async (run: Run, request: KeyRequest): Promise<ClaimResult | undefined> => {
     const row = (await run<KeyRow>({ sql: `SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, params: [request.scope, request.key] }))[0];
     // Gone between the two statements (cleaned up, or released by a failed holder): claim again.
-    if (row === undefined) return undefined;
-    if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
-    if (row.status === null) return { kind: 'running', retryAfterSeconds: 1 };
-    return { kind: 'replay', response: storedOf(row, row.status) };
+    return row === undefined ? undefined : verdictOf(row, request);
   };
   /** One try at a claim. */
   const tryClaim = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult | undefined> => {
@@ -181,21 +193,54 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
     (statement) =>
       driver.queryIn(tx, statement.sql, statement.params);
 
+  // The transactional path (keyedTransaction). Its transaction holds a lock on the key (an advisory
+  // lock named by a hash of scope and key) from its first statement to its end, so a duplicate
+  // delivery waits there, then reads what the first left: a free key is written once, at the end,
+  // with its answer (one row written per write, no update of it).
+  const lockSql = 'SELECT pg_advisory_xact_lock(hashtextextended($2, hashtext($1)))';
+  // A statement of its own after the lock, so that it reads what a holder it waited for committed.
+  const findSql = `SELECT fingerprint, status, headers, body, (${takeable('$3')}) AS takeable FROM ${table} AS k WHERE scope = $1 AND key = $2`;
+  const insertSql = `INSERT INTO ${table} (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
+       VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7, $8::jsonb, $9)`;
+  const closings = [insertSql, recordSql];
+  /** A key row another claim inserted while this transaction ran (a leased claim takes no lock): that delivery has the key. */
+  const lostToAnother = (error: unknown): boolean => {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    return code === '23505' && constraint === `${table}_pkey`;
+  };
+
   /**
-   * The transaction opens with the claim and closes with the answer's record, so the driver can send
-   * them with its BEGIN and COMMIT. A claim that took no row is settled in the transaction: a row
-   * committed meanwhile is seen by the next statement, a vanished one is claimed again.
+   * Locks the key, reads its row, runs `work` when the key is free, and records the answer as the
+   * transaction's last statement: the driver sends the lock and the read with BEGIN, the record
+   * with COMMIT. A row that may be taken over (expired, or its holder dead) is claimed in the
+   * transaction, the lease way, and its record is an update.
    */
-  const keyedTransaction = <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
-    const token = randomUUID();
-    return driver.bracketed<{ token: string }, KeyedResult<T>>(claimStatement(request, token, null), recordSql, async (tx, opened) => {
-      const claimed: ClaimResult =
-        opened[0]?.token === token ? { kind: 'claimed', claim: { ...request, token } } : ((await existing(runIn(tx), request)) ?? (await claimWith(runIn(tx), request, null)));
-      if (claimed.kind !== 'claimed') return { value: claimed, closing: undefined };
-      const { record, value } = await work(tx);
-      // The claim's row is this transaction's (inserted or locked by it), so the record always finds it.
-      return { value: { kind: 'ran', value }, closing: record === undefined ? undefined : recordParams(claimed.claim, record) };
-    });
+  const keyedTransaction = async <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
+    const key = [request.scope, request.key];
+    const opening = [
+      { sql: lockSql, params: key },
+      { sql: findSql, params: [...key, request.fingerprint] },
+    ];
+    try {
+      return await driver.bracketed<KeyRow, KeyedResult<T>>(opening, closings, async (tx, [row]) => {
+        let claim: KeyClaim | undefined;
+        if (row !== undefined) {
+          const claimed = row.takeable ? await claimWith(runIn(tx), request, null) : verdictOf(row, request);
+          if (claimed.kind !== 'claimed') return { value: claimed, closing: undefined };
+          claim = claimed.claim;
+        }
+        const { record, value } = await work(tx);
+        if (record === undefined) return { value: { kind: 'ran', value }, closing: undefined };
+        const closing =
+          claim !== undefined
+            ? { sql: recordSql, params: recordParams(claim, record) }
+            : { sql: insertSql, params: [...key, request.fingerprint, randomUUID(), boot, ttlMs, record.status, JSON.stringify(record.headers), Buffer.from(record.body)] };
+        return { value: { kind: 'ran', value }, closing };
+      });
+    } catch (error) {
+      if (lostToAnother(error)) return { kind: 'running', retryAfterSeconds: 1 };
+      throw error;
+    }
   };
 
   return {
