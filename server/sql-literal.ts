@@ -15,6 +15,8 @@ export function inlineParams(sql: string, params: readonly unknown[], escape: Es
   });
 }
 
+const PLAIN_TEXT = /^[^'\\]*$/;
+
 /** A value the store binds (text, number, null, bytes) written as an SQL literal. */
 export function sqlLiteral(value: unknown, escape: EscapeLiteral): string {
   if (value === null || value === undefined) return 'NULL';
@@ -26,8 +28,10 @@ export function sqlLiteral(value: unknown, escape: EscapeLiteral): string {
   if (typeof value === 'string') {
     // Postgres text cannot hold NUL, and a NUL would end the query's text early.
     if (value.includes('\0')) throw new TypeError('sw-outbox/server: text sent to Postgres cannot contain NUL');
-    return escape(value);
+    // Text without quotes or backslashes reads the same in any string syntax: no escaping to do.
+    return PLAIN_TEXT.test(value) ? `'${value}'` : escape(value);
   }
-  if (value instanceof Uint8Array) return `${escape(`\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`)}::bytea`;
+  // The hex form in an escape string: the same bytes whatever standard_conforming_strings says.
+  if (value instanceof Uint8Array) return `E'\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}'::bytea`;
   throw new TypeError(`sw-outbox/server: a ${typeof value} cannot be an SQL literal`);
 }

@@ -197,7 +197,7 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   // lock named by a hash of scope and key) from its first statement to its end, so a duplicate
   // delivery waits there, then reads what the first left: a free key is written once, at the end,
   // with its answer (one row written per write, no update of it).
-  const lockSql = 'SELECT pg_advisory_xact_lock(hashtextextended($2, hashtext($1)))';
+  const lockSql = 'SELECT FROM pg_advisory_xact_lock(hashtextextended($2, hashtext($1)))';
   // A statement of its own after the lock, so that it reads what a holder it waited for committed.
   const findSql = `SELECT fingerprint, status, headers, body, (${takeable('$3')}) AS takeable FROM ${table} AS k WHERE scope = $1 AND key = $2`;
   const insertSql = `INSERT INTO ${table} (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
