@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult } from 'pg';
+import { inTransaction } from './pg-client';
 import { inlineParams, sqlLiteral } from './sql-literal';
 import type { BracketEnd, SqlStatement } from './sql-store';
 
@@ -26,8 +27,7 @@ export async function pgBracketed<Row, T>(
   closings: readonly string[],
   work: (client: PoolClient, opened: Row[]) => Promise<BracketEnd<T>>,
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
+  return inTransaction(pool, async (client) => {
     let form: Form = preparedForm(client, [...opening.map((statement) => statement.sql), ...closings]);
     let opened: QueryResult;
     try {
@@ -42,13 +42,7 @@ export async function pgBracketed<Row, T>(
     const { value, closing } = await work(client, opened.rows as Row[]);
     await client.query(closing === undefined ? 'ROLLBACK' : `${form.statement(closing)}; COMMIT`);
     return value;
-  } catch (error) {
-    // Also after a failed closing statement: its COMMIT did not run, and the transaction is still open.
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** How a bracket's statements are written on one connection. */

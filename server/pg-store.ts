@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { pgBracketed } from './pg-bracket';
+import { inTransaction } from './pg-client';
 import { keysSchema, sqlStore, tableName } from './sql-store';
 import type { SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
@@ -24,20 +25,13 @@ export interface PgStoreOptions extends SqlStoreSettings {
 export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore<PoolClient>> {
   const { pool } = options;
   const table = tableName(options);
-  const transaction = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
+  const transaction = <T>(work: (client: PoolClient) => Promise<T>): Promise<T> =>
+    inTransaction(pool, async (client) => {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+    });
   // Processes starting together would race on CREATE … IF NOT EXISTS; a lock makes it one at a time.
   await transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table]);
