@@ -193,7 +193,6 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
  */
 async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request, keyRequest: KeyRequest): Promise<Response> {
   const { store } = settings;
-  const keyedTransaction = store.keyedTransaction!.bind(store);
   const route = conditionsOf(settings, request);
   let used = false;
   /** The kit's own answer when the key was not this delivery's to run: it wins over the handler's. */
@@ -201,7 +200,7 @@ async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnce
   const transaction = async (work: (tx: Tx) => Promise<Response>): Promise<Response> => {
     if (used) throw new Error('sw-outbox/server: a keyed request can record its answer in one transaction only');
     used = true;
-    const result = await keyedTransaction(keyRequest, async (tx) => {
+    const result = await store.keyedTransaction!(keyRequest, async (tx) => {
       const { stored, response } = await outcomeOf(settings, (await precondition(settings, request, route, tx)) ?? (await work(tx)));
       return { record: stored, value: response };
     });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { inTransaction } from './pg-client';
 import { inlineParams, sqlLiteral } from './sql-literal';
+import type { EscapeLiteral } from './sql-literal';
 import type { BracketEnd, SqlStatement } from './sql-store';
 
 /** SQLSTATEs of a prepared statement missing (26000) or already there (42P05): the connection is not as remembered. */
@@ -28,64 +29,50 @@ export async function pgBracketed<Row, T>(
   work: (client: PoolClient, opened: Row[]) => Promise<BracketEnd<T>>,
 ): Promise<T> {
   return inTransaction(pool, async (client) => {
-    let form: Form = preparedForm(client, [...opening.map((statement) => statement.sql), ...closings]);
+    const escape = (text: string): string => client.escapeLiteral(text);
+    const sqls = [...opening.map((statement) => statement.sql), ...closings];
+    let prepared = preparedOn.get(client);
+    if (prepared === undefined) preparedOn.set(client, (prepared = new Set()));
     let opened: QueryResult;
     try {
-      opened = await begin(client, form, opening);
+      opened = await begin(client, escape, opening, sqls, prepared);
     } catch (error) {
       if (!PREPARED_MISMATCH.has((error as { code?: string }).code ?? '')) throw error;
       await client.query('ROLLBACK');
       preparedOn.delete(client);
-      form = inlineForm(client);
-      opened = await begin(client, form, opening);
+      prepared = undefined;
+      opened = await begin(client, escape, opening, sqls, prepared);
     }
     const { value, closing } = await work(client, opened.rows as Row[]);
-    await client.query(closing === undefined ? 'ROLLBACK' : `${form.statement(closing)}; COMMIT`);
+    await client.query(closing === undefined ? 'ROLLBACK' : `${textOf(closing, escape, prepared)}; COMMIT`);
     return value;
   });
 }
 
-/** How a bracket's statements are written on one connection. */
-interface Form {
-  /** What goes between BEGIN and the opening. */
-  preamble: string;
-  /** A statement as sent: EXECUTE of a prepared one, or written out. */
-  statement(statement: SqlStatement): string;
-  /** Called once the preamble is on its way. */
-  sent(): void;
-}
-
-/** BEGIN and the opening; the result of its last statement. */
-async function begin(client: PoolClient, form: Form, opening: SqlStatement[]): Promise<QueryResult> {
-  const text = `BEGIN; ${form.preamble}${opening.map((statement) => form.statement(statement)).join('; ')}`;
-  form.sent();
+/**
+ * BEGIN and the opening, in one query; the result of its last statement. With `prepared` (what the
+ * connection has prepared), the statements it lacks are prepared first, in the same query; without,
+ * every statement is written out.
+ */
+async function begin(client: PoolClient, escape: EscapeLiteral, opening: SqlStatement[], sqls: string[], prepared: Set<string> | undefined): Promise<QueryResult> {
+  let text = 'BEGIN';
+  if (prepared !== undefined) {
+    for (const sql of sqls) if (!prepared.has(sql)) text += `; PREPARE ${nameOf(sql)} AS ${sql}`;
+    // Remembered before the query's outcome is known: PREPARE is not undone when the transaction
+    // fails, and a connection that turns out not to have them is caught as a mismatch.
+    for (const sql of sqls) prepared.add(sql);
+  }
+  for (const statement of opening) text += `; ${textOf(statement, escape, prepared)}`;
   const results = resultsOf(await client.query(text));
   return results[results.length - 1]!;
 }
 
-/** Statements run as EXECUTE of the connection's prepared ones, preparing (in the same query) those it lacks. */
-function preparedForm(client: PoolClient, sqls: string[]): Form {
-  const prepared = preparedOn.get(client) ?? new Set<string>();
-  preparedOn.set(client, prepared);
-  const missing = sqls.filter((sql) => !prepared.has(sql));
-  const inline = inlineForm(client);
-  return {
-    preamble: missing.map((sql) => `PREPARE ${nameOf(sql)} AS ${sql}; `).join(''),
-    statement: (statement) =>
-      sqls.includes(statement.sql) ? `EXECUTE ${nameOf(statement.sql)}(${statement.params.map((value) => sqlLiteral(value, escapeWith(client))).join(', ')})` : inline.statement(statement),
-    // Remembered before the query's outcome is known: PREPARE is not undone when the transaction
-    // fails, and a connection that turns out not to have them is caught as a mismatch.
-    sent: () => missing.forEach((sql) => prepared.add(sql)),
-  };
-}
-
-/** Statements written out in full, their values inlined. */
-function inlineForm(client: PoolClient): Form {
-  return { preamble: '', statement: ({ sql, params }) => inlineParams(sql, params, escapeWith(client)), sent: () => undefined };
-}
-
-function escapeWith(client: PoolClient): (text: string) => string {
-  return (text) => client.escapeLiteral(text);
+/** A statement as sent: EXECUTE of the prepared one, or written out with its values inlined. */
+function textOf(statement: SqlStatement, escape: EscapeLiteral, prepared: Set<string> | undefined): string {
+  if (prepared === undefined || !prepared.has(statement.sql)) return inlineParams(statement.sql, statement.params, escape);
+  let text = `EXECUTE ${nameOf(statement.sql)}(`;
+  for (let i = 0; i < statement.params.length; i += 1) text += `${i === 0 ? '' : ', '}${sqlLiteral(statement.params[i], escape)}`;
+  return `${text})`;
 }
 
 const names = new Map<string, string>();
