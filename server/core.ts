@@ -187,7 +187,7 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
 /**
  * Runs a keyed request of a `transactional` route: the key is claimed inside the handler's
  * `context.transaction`, so claim, write and recorded answer are one transaction. A duplicate
- * delivery waits on the key's row until the first commits (then gets its replay) or rolls back (then
+ * delivery waits on the key until the first commits (then gets its replay) or rolls back (then
  * runs); a process that dies mid-request leaves nothing behind, so no lease is needed. A replay is
  * found inside the transaction, before the work: the handler is called, its work is not.
  */
