@@ -4,18 +4,18 @@
 
 const bodies = new WeakMap<Request | Response, Uint8Array>();
 
-/** `message`, noted as built from `body` (the caller does not change those bytes afterwards). */
+// `message`, noted as built from `body` (the caller does not change those bytes afterwards).
 export function withKnownBody<M extends Request | Response>(message: M, body: Uint8Array): M {
   bodies.set(message, body);
   return message;
 }
 
-/** The bytes `message` was built from, when they were noted; reading them leaves its body unread. */
+// The bytes `message` was built from, when they were noted; reading them leaves its body unread.
 export function knownBody(message: Request | Response): Uint8Array | undefined {
   return bodies.get(message);
 }
 
-/** The bytes of `message`'s body: the noted ones (its body left unread), else read from its stream. */
+// The bytes of `message`'s body: the noted ones (its body left unread), else read from its stream.
 export async function bodyBytes(message: Request | Response): Promise<Uint8Array> {
   return knownBody(message) ?? new Uint8Array(await message.arrayBuffer());
 }

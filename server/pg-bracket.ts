@@ -5,23 +5,21 @@ import { inlineParams, sqlLiteral } from './sql-literal';
 import type { EscapeLiteral } from './sql-literal';
 import type { BracketEnd, SqlStatement } from './sql-store';
 
-/** SQLSTATEs of a prepared statement missing (26000) or already there (42P05): the connection is not as remembered. */
+// SQLSTATEs of a prepared statement missing (26000) or already there (42P05): the connection is not as remembered.
 const PREPARED_MISMATCH = new Set(['26000', '42P05']);
 
-/** The statements each connection has prepared for brackets (a connection is one `pg` client for its life). */
+// The statements each connection has prepared for brackets (a connection is one `pg` client for its life).
 const preparedOn = new WeakMap<PoolClient, Set<string>>();
 
-/**
- * `SqlDriver.bracketed` on `pg`, in the round trips of the app's own transaction: `BEGIN` and the
- * opening go as one query, the closing and `COMMIT` as another. `pg` does not pipeline, and a query
- * of several statements goes by the simple protocol, which takes no parameters: so the statements
- * are prepared on the connection (`PREPARE`, with the first opening) and run as `EXECUTE` with
- * their values written as literals (escaped by the connection, which `pg` always opens in UTF-8).
- * Prepared, they are parsed and planned once per connection, not once per write.
- * When the connection does not have what it was remembered to have (a pooler in front of Postgres
- * that hands out another server connection, a `DEALLOCATE`), the transaction starts again with the
- * statements written out in full.
- */
+// `SqlDriver.bracketed` on `pg`, in the round trips of the app's own transaction: `BEGIN` and the
+// opening go as one query, the closing and `COMMIT` as another. `pg` does not pipeline, and a query
+// of several statements goes by the simple protocol, which takes no parameters: so the statements
+// are prepared on the connection (`PREPARE`, with the first opening) and run as `EXECUTE` with
+// their values written as literals (escaped by the connection, which `pg` always opens in UTF-8).
+// Prepared, they are parsed and planned once per connection, not once per write.
+// When the connection does not have what it was remembered to have (a pooler in front of Postgres
+// that hands out another server connection, a `DEALLOCATE`), the transaction starts again with the
+// statements written out in full.
 export async function pgBracketed<Row, T>(
   pool: Pool,
   opening: SqlStatement[],
@@ -49,11 +47,9 @@ export async function pgBracketed<Row, T>(
   });
 }
 
-/**
- * BEGIN and the opening, in one query; the result of its last statement. With `prepared` (what the
- * connection has prepared), the statements it lacks are prepared first, in the same query; without,
- * every statement is written out.
- */
+// BEGIN and the opening, in one query; the result of its last statement. With `prepared` (what the
+// connection has prepared), the statements it lacks are prepared first, in the same query; without,
+// every statement is written out.
 async function begin(client: PoolClient, escape: EscapeLiteral, opening: SqlStatement[], sqls: string[], prepared: Set<string> | undefined): Promise<QueryResult> {
   let text = 'BEGIN';
   if (prepared !== undefined) {
@@ -67,7 +63,7 @@ async function begin(client: PoolClient, escape: EscapeLiteral, opening: SqlStat
   return results[results.length - 1]!;
 }
 
-/** A statement as sent: EXECUTE of the prepared one, or written out with its values inlined. */
+// A statement as sent: EXECUTE of the prepared one, or written out with its values inlined.
 function textOf(statement: SqlStatement, escape: EscapeLiteral, prepared: Set<string> | undefined): string {
   if (prepared === undefined || !prepared.has(statement.sql)) return inlineParams(statement.sql, statement.params, escape);
   let text = `EXECUTE ${nameOf(statement.sql)}(`;
@@ -77,7 +73,7 @@ function textOf(statement: SqlStatement, escape: EscapeLiteral, prepared: Set<st
 
 const names = new Map<string, string>();
 
-/** A bracket statement's prepared name; apart from the names `pg` gives the store's other statements. */
+// A bracket statement's prepared name; apart from the names `pg` gives the store's other statements.
 function nameOf(sql: string): string {
   let name = names.get(sql);
   if (name === undefined) {
@@ -87,7 +83,7 @@ function nameOf(sql: string): string {
   return name;
 }
 
-/** The results of a query, one per statement (`pg` gives a lone result for a one-statement query). */
+// The results of a query, one per statement (`pg` gives a lone result for a one-statement query).
 function resultsOf(result: QueryResult | QueryResult[]): QueryResult[] {
   return Array.isArray(result) ? result : [result];
 }

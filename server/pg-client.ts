@@ -1,11 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 
-/**
- * Runs `use` with a connection of `pool` inside BEGIN … (its own) COMMIT, rolling back when it
- * throws. A connection that broke meanwhile (its backend terminated, the network gone) is
- * destroyed rather than handed back to the pool, and its 'error' event does not crash the process:
- * the failing query reports it.
- */
+// Runs `use` with a connection of `pool` inside BEGIN … (its own) COMMIT, rolling back when it
+// throws. A connection that broke meanwhile (its backend terminated, the network gone) is
+// destroyed rather than handed back to the pool, and its 'error' event does not crash the process:
+// the failing query reports it.
 export async function inTransaction<T>(pool: Pool, use: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;

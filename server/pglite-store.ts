@@ -1,5 +1,5 @@
-import { bracketInTransaction, keysSchema, sqlStore, tableName } from './sql-store';
-import type { SqlStoreSettings } from './sql-store';
+import { keysSchema, sqlStore, tableName } from './sql-store';
+import type { BracketEnd, SqlDriver, SqlStatement, SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
 
 // PGlite's own types are not imported: they need the DOM library and Emscripten's types to compile,
@@ -64,4 +64,31 @@ async function openPglite(dataDir: string): Promise<PgliteDatabase> {
   }
   mkdirSync(dataDir, { recursive: true });
   return new module.PGlite(dataDir) as unknown as PgliteDatabase;
+}
+
+// Ends a transaction of `bracketInTransaction` without committing it.
+class RollBack<T> {
+  constructor(readonly value: T) {}
+}
+
+// `bracketed` on PGlite, which runs in the process (a round trip costs no network): the opening and
+// closing are statements of the transaction like any other.
+async function bracketInTransaction<Tx, Row, T>(
+  driver: Pick<SqlDriver<Tx>, 'queryIn' | 'transaction'>,
+  opening: SqlStatement[],
+  work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>,
+): Promise<T> {
+  try {
+    return await driver.transaction(async (tx) => {
+      let opened: Row[] = [];
+      for (const statement of opening) opened = await driver.queryIn<Row>(tx, statement.sql, statement.params);
+      const { value, closing } = await work(tx, opened);
+      if (closing === undefined) throw new RollBack(value);
+      await driver.queryIn(tx, closing.sql, closing.params);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof RollBack) return error.value as T;
+    throw error;
+  }
 }

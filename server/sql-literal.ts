@@ -1,12 +1,10 @@
-/** Escapes a string as an SQL literal, as the driver's connection reads it (`pg`'s `escapeLiteral`). */
+// Escapes a string as an SQL literal, as the driver's connection reads it (`pg`'s `escapeLiteral`).
 export type EscapeLiteral = (text: string) => string;
 
-/**
- * `sql` with each placeholder `$n` replaced by `params[n - 1]` written as an SQL literal, for a
- * statement sent with others in one simple-protocol query (which takes no parameters). The store's
- * statements carry no `$` but their placeholders. Values are what the store binds: text, numbers,
- * null, bytes.
- */
+// `sql` with each placeholder `$n` replaced by `params[n - 1]` written as an SQL literal, for a
+// statement sent with others in one simple-protocol query (which takes no parameters). The store's
+// statements carry no `$` but their placeholders. Values are what the store binds: text, numbers,
+// null, bytes.
 export function inlineParams(sql: string, params: readonly unknown[], escape: EscapeLiteral): string {
   return sql.replace(/\$(\d+)/g, (_, index: string) => {
     const position = Number(index) - 1;
@@ -17,7 +15,7 @@ export function inlineParams(sql: string, params: readonly unknown[], escape: Es
 
 const PLAIN_TEXT = /^[^'\\]*$/;
 
-/** A value the store binds (text, number, null, bytes) written as an SQL literal. */
+// A value the store binds (text, number, null, bytes) written as an SQL literal.
 export function sqlLiteral(value: unknown, escape: EscapeLiteral): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number') {

@@ -32,35 +32,6 @@ export interface SqlDriver<Tx> {
   close(): Promise<void>;
 }
 
-/** Ends a transaction of `bracketInTransaction` without committing it. */
-class RollBack<T> {
-  constructor(readonly value: T) {}
-}
-
-/**
- * `bracketed` for a driver that sends one statement at a time (PGlite, in the process: a round trip
- * there costs no network): the opening and closing are statements of the transaction like any other.
- */
-export async function bracketInTransaction<Tx, Row, T>(
-  driver: Pick<SqlDriver<Tx>, 'queryIn' | 'transaction'>,
-  opening: SqlStatement[],
-  work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>,
-): Promise<T> {
-  try {
-    return await driver.transaction(async (tx) => {
-      let opened: Row[] = [];
-      for (const statement of opening) opened = await driver.queryIn<Row>(tx, statement.sql, statement.params);
-      const { value, closing } = await work(tx, opened);
-      if (closing === undefined) throw new RollBack(value);
-      await driver.queryIn(tx, closing.sql, closing.params);
-      return value;
-    });
-  } catch (error) {
-    if (error instanceof RollBack) return error.value as T;
-    throw error;
-  }
-}
-
 /**
  * How a running key whose holder died is recognised. `boot`: the database serves one process at a
  * time (PGlite), so a key held by another boot of it is dead now. `lease`: several processes share
@@ -138,10 +109,8 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   };
   const stopCleanup = scheduleCleanup(cleanup, settings.cleanupEveryMs ?? HOUR_MS);
 
-  /**
-   * Whether an existing row `k` of the key may be taken by a new claim with `fingerprint`: it expired
-   * (finished, or its holder is dead), or it is the same request's and its holder is dead.
-   */
+  // Whether an existing row `k` of the key may be taken by a new claim with `fingerprint`: it expired
+  // (finished, or its holder is dead), or it is the same request's and its holder is dead.
   const takeable = (fingerprint: string): string =>
     `(k.expires_at <= now() AND (k.status IS NOT NULL OR ${staleIn('k')})) OR (k.status IS NULL AND k.fingerprint = ${fingerprint} AND ${staleIn('k')})`;
   const claimSql = `INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, lease_until, expires_at)
@@ -150,31 +119,29 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
          lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at, status = NULL, headers = NULL, body = NULL
        WHERE ${takeable('EXCLUDED.fingerprint')}
        RETURNING token`;
-  /**
-   * The claim: it returns the new token when the key was free (or its row expired, or its holder
-   * is dead). `lease` is the claim's lease (null: none, for a claim inside a transaction, which
-   * nobody sees running: it commits with its answer or not at all).
-   */
+  // The claim: it returns the new token when the key was free (or its row expired, or its holder
+  // is dead). `lease` is the claim's lease (null: none, for a claim inside a transaction, which
+  // nobody sees running: it commits with its answer or not at all).
   const claimStatement = (request: KeyRequest, token: string, lease: number | null): SqlStatement => ({
     sql: claimSql,
     params: [request.scope, request.key, request.fingerprint, token, boot, lease, ttlMs],
   });
 
-  /** Runs a statement on its own, or inside a transaction. */
+  // Runs a statement on its own, or inside a transaction.
   type Run = <Row>(statement: SqlStatement) => Promise<Row[]>;
-  /** What a delivery gets from the key's row when it cannot claim it. */
+  // What a delivery gets from the key's row when it cannot claim it.
   const verdictOf = (row: KeyRow, request: KeyRequest): Exclude<ClaimResult, { kind: 'claimed' }> => {
     if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
     if (row.status === null) return { kind: 'running', retryAfterSeconds: 1 };
     return { kind: 'replay', response: storedOf(row, row.status) };
   };
-  /** What a claim that took no row gets: the key's row decides (undefined: it is gone, claim again). */
+  // What a claim that took no row gets: the key's row decides (undefined: it is gone, claim again).
   const existing = async (run: Run, request: KeyRequest): Promise<ClaimResult | undefined> => {
     const row = (await run<KeyRow>({ sql: `SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, params: [request.scope, request.key] }))[0];
     // Gone between the two statements (cleaned up, or released by a failed holder): claim again.
     return row === undefined ? undefined : verdictOf(row, request);
   };
-  /** One try at a claim. */
+  // One try at a claim.
   const tryClaim = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult | undefined> => {
     const token = randomUUID();
     const claimed = await run<{ token: string }>(claimStatement(request, token, lease));
@@ -203,18 +170,16 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   const insertSql = `INSERT INTO ${table} (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
        VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7, $8::jsonb, $9)`;
   const closings = [insertSql, recordSql];
-  /** A key row another claim inserted while this transaction ran (a leased claim takes no lock): that delivery has the key. */
+  // A key row another claim inserted while this transaction ran (a leased claim takes no lock): that delivery has the key.
   const lostToAnother = (error: unknown): boolean => {
     const { code, constraint } = error as { code?: string; constraint?: string };
     return code === '23505' && constraint === `${table}_pkey`;
   };
 
-  /**
-   * Locks the key, reads its row, runs `work` when the key is free, and records the answer as the
-   * transaction's last statement: the driver sends the lock and the read with BEGIN, the record
-   * with COMMIT. A row that may be taken over (expired, or its holder dead) is claimed in the
-   * transaction, the lease way, and its record is an update.
-   */
+  // Locks the key, reads its row, runs `work` when the key is free, and records the answer as the
+  // transaction's last statement: the driver sends the lock and the read with BEGIN, the record
+  // with COMMIT. A row that may be taken over (expired, or its holder dead) is claimed in the
+  // transaction, the lease way, and its record is an update.
   const keyedTransaction = async <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
     const key = [request.scope, request.key];
     const opening = [
