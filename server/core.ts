@@ -3,7 +3,7 @@ import type { ConditionalRoute } from './conditions';
 import { DEFAULT_REPLAYED_HEADERS, fingerprintOf, replayOf, snapshot } from './fingerprint';
 import { parseIdempotencyKey } from './key';
 import type { KeySyntax } from './key';
-import { knownBody } from './known-body';
+import { knownBody, readBody } from './known-body';
 import { finalOutcome, optionalForWrites } from './options';
 import type { ExactlyOnceOptions, KeyPolicy } from './options';
 import { problemJson, problems } from './problem';
@@ -120,7 +120,7 @@ function answerOf<Tx>(settings: Settings<Tx>, result: Exclude<ClaimResult, { kin
 
 /** A request's body, for its digest, and the request to hand the handler: rebuilt from the bytes read. */
 async function readForDigest(request: Request): Promise<{ body: Uint8Array; unread: Request }> {
-  const body = new Uint8Array(await request.arrayBuffer());
+  const body = await readBody(request);
   return { body, unread: withBody(request, body) };
 }
 

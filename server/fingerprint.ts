@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { withKnownBody } from './known-body';
+import { readBody, withKnownBody } from './known-body';
 import type { StoredResponse } from './store';
 
 /** Method, path with query, and a SHA-256 of the body: what a key's payload is compared by. */
@@ -23,7 +23,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * from the same bytes (cheaper than a clone, whose streams tee).
  */
 export async function snapshot(response: Response, replayed: readonly string[]): Promise<{ stored: StoredResponse; response: Response }> {
-  const body = new Uint8Array(await response.arrayBuffer());
+  const body = await readBody(response);
   const headers: Array<[string, string]> = [];
   for (const name of replayed) {
     const value = response.headers.get(name);

@@ -17,5 +17,15 @@ export function knownBody(message: Request | Response): Uint8Array | undefined {
 
 // The bytes of `message`'s body: the noted ones (its body left unread), else read from its stream.
 export async function bodyBytes(message: Request | Response): Promise<Uint8Array> {
-  return knownBody(message) ?? new Uint8Array(await message.arrayBuffer());
+  return knownBody(message) ?? readBody(message);
+}
+
+// Reads `message`'s whole body (as `arrayBuffer()` does, which costs half as much again on Node 20:
+// its reader goes through more promises). A body of one chunk is that chunk, not a copy.
+export async function readBody(message: Request | Response): Promise<Uint8Array> {
+  if (message.body === null) return new Uint8Array(await message.arrayBuffer());
+  const reader = message.body.getReader();
+  const chunks: Uint8Array[] = [];
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) chunks.push(chunk.value);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
