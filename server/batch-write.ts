@@ -1,5 +1,6 @@
 import { batchMethods } from '../protocol/batch';
 import type { BatchResult, BatchWrite } from '../protocol/batch';
+import { bodyBytes, withKnownBody } from './known-body';
 
 /**
  * Headers of a batch request that describe the batch itself or belong to one write: they are never
@@ -67,8 +68,8 @@ export function writeRequest(batch: Request, write: BatchWrite, batchPath: strin
       return { ok: false, reason: `its ${JSON.stringify(name)} header is not a valid header` };
     }
   }
-  const body = write.body.length === 0 ? {} : { body: write.body as Uint8Array<ArrayBuffer> };
-  return { ok: true, request: new Request(url, { method, headers, signal: batch.signal, ...body }) };
+  if (write.body.length === 0) return { ok: true, request: new Request(url, { method, headers, signal: batch.signal }) };
+  return { ok: true, request: withKnownBody(new Request(url, { method, headers, signal: batch.signal, body: write.body as Uint8Array<ArrayBuffer> }), write.body) };
 }
 
 /** A write's answer as its result in the batch, and the cookies it sets (they go on the batch's answer). */
@@ -77,6 +78,6 @@ export async function resultOf(id: string, response: Response): Promise<{ result
   response.headers.forEach((value, name) => {
     if (!CONNECTION_HEADERS.has(name)) headers[name] = value;
   });
-  const body = new Uint8Array(await response.arrayBuffer());
+  const body = await bodyBytes(response);
   return { result: { id, status: response.status, headers, body }, cookies: response.headers.getSetCookie() };
 }

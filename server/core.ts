@@ -3,6 +3,7 @@ import type { ConditionalRoute } from './conditions';
 import { DEFAULT_REPLAYED_HEADERS, fingerprintOf, replayOf, snapshot } from './fingerprint';
 import { parseIdempotencyKey } from './key';
 import type { KeySyntax } from './key';
+import { knownBody, readBody } from './known-body';
 import { finalOutcome, optionalForWrites } from './options';
 import type { ExactlyOnceOptions, KeyPolicy } from './options';
 import { problemJson, problems } from './problem';
@@ -78,13 +79,15 @@ export function exactlyOnceSingle<Tx>(handler: ExactlyOnceHandler<Tx>, options: 
     }
     const parsed = parseIdempotencyKey(header, settings.syntax);
     if (!parsed.ok) return settings.problem(problems.malformedKey(parsed.detail));
-    // The body is read once, for its digest; the handler gets a request rebuilt from the same bytes.
-    const body = new Uint8Array(await request.arrayBuffer());
-    const keyRequest: KeyRequest = { scope: await settings.scope(request), key: parsed.key, fingerprint: fingerprintOf(request, body) };
-    if (settings.store.claimIn !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, withBody(request, body), keyRequest);
+    // The adapters note the bytes a request was built from: then it is digested without being read.
+    const known = knownBody(request);
+    const { body, unread } = known === undefined ? await readForDigest(request) : { body: known, unread: request };
+    const scope = settings.scope(request);
+    const keyRequest: KeyRequest = { scope: typeof scope === 'string' ? scope : await scope, key: parsed.key, fingerprint: fingerprintOf(request, body) };
+    if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, unread, keyRequest);
     const result = await settings.store.claim(keyRequest);
     if (result.kind !== 'claimed') return answerOf(settings, result);
-    return runClaimed(settings, handler, withBody(request, body), result.claim);
+    return runClaimed(settings, handler, unread, result.claim);
   };
 }
 
@@ -113,6 +116,12 @@ function answerOf<Tx>(settings: Settings<Tx>, result: Exclude<ClaimResult, { kin
     case 'running':
       return settings.problem(problems.keyRunning(result.retryAfterSeconds));
   }
+}
+
+/** A request's body, for its digest, and the request to hand the handler: rebuilt from the bytes read. */
+async function readForDigest(request: Request): Promise<{ body: Uint8Array; unread: Request }> {
+  const body = await readBody(request);
+  return { body, unread: withBody(request, body) };
 }
 
 /** `request` again with `body` (its own, already read) as its body. */
@@ -178,13 +187,12 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
 /**
  * Runs a keyed request of a `transactional` route: the key is claimed inside the handler's
  * `context.transaction`, so claim, write and recorded answer are one transaction. A duplicate
- * delivery waits on the key's row until the first commits (then gets its replay) or rolls back (then
+ * delivery waits on the key until the first commits (then gets its replay) or rolls back (then
  * runs); a process that dies mid-request leaves nothing behind, so no lease is needed. A replay is
  * found inside the transaction, before the work: the handler is called, its work is not.
  */
 async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request, keyRequest: KeyRequest): Promise<Response> {
   const { store } = settings;
-  const claimIn = store.claimIn!.bind(store);
   const route = conditionsOf(settings, request);
   let used = false;
   /** The kit's own answer when the key was not this delivery's to run: it wins over the handler's. */
@@ -192,19 +200,12 @@ async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnce
   const transaction = async (work: (tx: Tx) => Promise<Response>): Promise<Response> => {
     if (used) throw new Error('sw-outbox/server: a keyed request can record its answer in one transaction only');
     used = true;
-    try {
-      return await store.transaction(async (tx) => {
-        const claimed = await claimIn(tx, keyRequest);
-        if (claimed.kind !== 'claimed') throw new RollBack((decided = answerOf(settings, claimed)), false);
-        const { stored, response } = await outcomeOf(settings, (await precondition(settings, request, route, tx)) ?? (await work(tx)));
-        if (stored === undefined) throw new RollBack(response, false);
-        await store.finishIn(tx, claimed.claim, stored);
-        return response;
-      });
-    } catch (error) {
-      if (error instanceof RollBack) return error.response;
-      throw error;
-    }
+    const result = await store.keyedTransaction!(keyRequest, async (tx) => {
+      const { stored, response } = await outcomeOf(settings, (await precondition(settings, request, route, tx)) ?? (await work(tx)));
+      return { record: stored, value: response };
+    });
+    if (result.kind === 'ran') return result.value;
+    return (decided = answerOf(settings, result));
   };
   const answer = await handler(request, { key: keyRequest.key, transaction });
   if (decided !== undefined) return decided;
@@ -227,7 +228,13 @@ async function recordAfter<Tx>(settings: Settings<Tx>, keyRequest: KeyRequest, a
 }
 
 /** The outcome to record (undefined: release the key) and the answer to send. */
-async function outcomeOf<Tx>(settings: Settings<Tx>, response: Response): Promise<{ stored?: StoredResponse; response: Response }> {
+interface Outcome {
+  stored?: StoredResponse;
+  response: Response;
+}
+
+/** The outcome of `response`: at once when it is not kept, else once its body is read. */
+function outcomeOf<Tx>(settings: Settings<Tx>, response: Response): Outcome | Promise<Outcome> {
   return settings.keep(response.status) ? snapshot(response, settings.replayed) : { response };
 }
 
@@ -238,9 +245,12 @@ function conditionsOf<Tx>(settings: Settings<Tx>, request: Request): Conditional
   return SAFE_METHODS.has(request.method) ? undefined : settings.conditions(request);
 }
 
-/** The answer a failed precondition gets, or undefined when the write may go on. */
-async function precondition<Tx>(settings: Settings<Tx>, request: Request, route: ConditionalRoute<Tx> | undefined, tx: Tx | undefined): Promise<Response | undefined> {
-  if (route === undefined) return undefined;
+/** The answer a failed precondition gets, or undefined when the write may go on (at once for a route without conditions). */
+function precondition<Tx>(settings: Settings<Tx>, request: Request, route: ConditionalRoute<Tx> | undefined, tx: Tx | undefined): Promise<Response | undefined> | undefined {
+  return route === undefined ? undefined : failedPrecondition(settings, request, route, tx);
+}
+
+async function failedPrecondition<Tx>(settings: Settings<Tx>, request: Request, route: ConditionalRoute<Tx>, tx: Tx | undefined): Promise<Response | undefined> {
   const verdict = checkPreconditions(request.headers, await route.load(tx), route.required ?? false);
   if (verdict.pass) return undefined;
   if (verdict.status === 428) return settings.problem(problems.preconditionRequired());

@@ -1,12 +1,16 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { readBody, withKnownBody } from './known-body';
 import type { StoredResponse } from './store';
 
 /** Method, path with query, and a SHA-256 of the body: what a key's payload is compared by. */
 export function fingerprintOf(request: Request, body: Uint8Array): string {
   const url = new URL(request.url);
-  const bodyDigest = createHash('sha256').update(body).digest('hex');
-  return createHash('sha256').update(`${request.method}\0${url.pathname}${url.search}\0${bodyDigest}`).digest('hex');
+  return sha256Hex(`${request.method}\0${url.pathname}${url.search}\0${sha256Hex(body)}`);
 }
+
+/** SHA-256 in hex: one call where Node has `crypto.hash` (20.12, 21.7), a Hash object where not. */
+const sha256Hex: (data: string | Uint8Array) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data) : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 /** Headers replayed by default: the ones that describe the result, not the connection or the moment. */
 export const DEFAULT_REPLAYED_HEADERS: readonly string[] = ['content-type', 'content-language', 'content-location', 'location', 'etag', 'last-modified'];
@@ -19,23 +23,25 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * from the same bytes (cheaper than a clone, whose streams tee).
  */
 export async function snapshot(response: Response, replayed: readonly string[]): Promise<{ stored: StoredResponse; response: Response }> {
-  const body = new Uint8Array(await response.arrayBuffer());
+  const body = await readBody(response);
   const headers: Array<[string, string]> = [];
   for (const name of replayed) {
     const value = response.headers.get(name);
     if (value !== null) headers.push([name, value]);
   }
   const stored = { status: response.status, headers, body };
-  return { stored, response: new Response(bodyFor(stored), { status: response.status, statusText: response.statusText, headers: response.headers }) };
+  return { stored, response: responseOf(stored, { status: response.status, statusText: response.statusText, headers: response.headers }) };
 }
 
-function bodyFor(stored: StoredResponse): Uint8Array<ArrayBuffer> | null {
-  return NULL_BODY_STATUSES.has(stored.status) || stored.body.length === 0 ? null : (stored.body as Uint8Array<ArrayBuffer>);
+/** A response with the stored body, its bytes noted so that they go out without a stream. */
+function responseOf(stored: StoredResponse, init: ResponseInit): Response {
+  const empty = NULL_BODY_STATUSES.has(stored.status) || stored.body.length === 0;
+  return empty ? new Response(null, init) : withKnownBody(new Response(stored.body as Uint8Array<ArrayBuffer>, init), stored.body);
 }
 
 /** The stored answer again, marked `Idempotent-Replayed: true`. */
 export function replayOf(stored: StoredResponse): Response {
   const headers = new Headers(stored.headers);
   headers.set('Idempotent-Replayed', 'true');
-  return new Response(bodyFor(stored), { status: stored.status, headers });
+  return responseOf(stored, { status: stored.status, headers });
 }

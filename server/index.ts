@@ -18,7 +18,7 @@ export type { KeySyntax, ParsedKey } from './key';
 export { problemJson } from './problem';
 export type { Problem, ProblemKind, ProblemRenderer } from './problem';
 export { DEFAULT_REPLAYED_HEADERS, fingerprintOf } from './fingerprint';
-export type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, StoreTimes, StoredResponse } from './store';
+export type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, KeyedOutcome, KeyedResult, StoreTimes, StoredResponse } from './store';
 export { memoryStore } from './memory-store';
 export type { SqlStoreSettings } from './sql-store';
 export type { RouteContext } from './route-context';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FetchHandler } from './core';
+import { knownBody, withKnownBody } from './known-body';
 
 export interface NodeAdapterOptions {
   /** Bodies above this are answered 413 without calling the handler; default 1 MiB. */
@@ -38,7 +39,8 @@ export function toRequest(req: IncomingMessage, body: Uint8Array | undefined, ur
   }
   const method = req.method ?? 'GET';
   const bodyless = method === 'GET' || method === 'HEAD';
-  return new Request(new URL(url, originOf(req)), { method, headers, ...(bodyless || body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }) });
+  if (bodyless || body === undefined) return new Request(new URL(url, originOf(req)), { method, headers });
+  return withKnownBody(new Request(new URL(url, originOf(req)), { method, headers, body: body as Uint8Array<ArrayBuffer> }), body);
 }
 
 function originOf(req: IncomingMessage): string {
@@ -56,6 +58,12 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   res.writeHead(response.status, headers);
+  // A body the kit built from bytes it holds goes out as those bytes, without a stream to read.
+  const bytes = knownBody(response);
+  if (bytes !== undefined) {
+    res.end(bytes);
+    return;
+  }
   if (response.body !== null) {
     const reader = response.body.getReader();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) res.write(chunk.value);

@@ -14,7 +14,7 @@ export interface ExactlyOnceOptions<Tx> {
    * a function: per request; default none). Their key is claimed inside that transaction, so claim,
    * write and recorded answer are one transaction and no lease is taken; the others' key is claimed
    * first, on its own, under a lease. It must be said beforehand: a handler that changes something
-   * outside the transaction needs its key claimed before it starts. Stores without `claimIn` (memory)
+   * outside the transaction needs its key claimed before it starts. Stores without `keyedTransaction` (memory)
    * ignore it.
    */
   transactional?: boolean | ((request: Request) => boolean);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
+import { pgBracketed } from './pg-bracket';
+import { inTransaction } from './pg-client';
 import { keysSchema, sqlStore, tableName } from './sql-store';
 import type { SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
@@ -16,25 +18,20 @@ export interface PgStoreOptions extends SqlStoreSettings {
 
 /**
  * Keys in Postgres through `pg`, for servers that run as several processes or machines. The app's
- * transaction (`context.transaction`) is a `PoolClient` inside BEGIN … COMMIT.
+ * transaction (`context.transaction`) is a `PoolClient` inside BEGIN … COMMIT. A `transactional`
+ * write costs the round trips of the app's own transaction: the key's claim travels with BEGIN and
+ * its answer with COMMIT (see docs/server.md).
  */
 export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore<PoolClient>> {
   const { pool } = options;
   const table = tableName(options);
-  const transaction = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
+  const transaction = <T>(work: (client: PoolClient) => Promise<T>): Promise<T> =>
+    inTransaction(pool, async (client) => {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+    });
   // Processes starting together would race on CREATE … IF NOT EXISTS; a lock makes it one at a time.
   await transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [table]);
@@ -45,6 +42,7 @@ export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore
       query: async (sql, params) => (await pool.query(prepared(sql, params))).rows,
       queryIn: async (client, sql, params) => (await client.query(prepared(sql, params))).rows,
       transaction,
+      bracketed: (opening, closings, work) => pgBracketed(pool, opening, closings, work),
       close: async () => undefined,
     },
     { kind: 'lease', leaseMs: options.leaseMs ?? 10_000 },

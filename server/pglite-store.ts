@@ -1,5 +1,5 @@
 import { keysSchema, sqlStore, tableName } from './sql-store';
-import type { SqlStoreSettings } from './sql-store';
+import type { BracketEnd, SqlDriver, SqlStatement, SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
 
 // PGlite's own types are not imported: they need the DOM library and Emscripten's types to compile,
@@ -36,11 +36,14 @@ export async function pgliteStore<Tx extends PgliteTransaction = PgliteTransacti
   const owned = options.db === undefined;
   const db: PgliteDatabase<Tx> = options.db ?? ((await openPglite(options.dataDir ?? '.data/sw-outbox')) as unknown as PgliteDatabase<Tx>);
   await db.exec(keysSchema(table));
+  const queryIn = async <Row>(tx: Tx, sql: string, params: unknown[]): Promise<Row[]> => (await tx.query<Row>(sql, params)).rows;
+  const transaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => db.transaction(work);
   return sqlStore<Tx>(
     {
       query: async (sql, params) => (await db.query<never>(sql, params)).rows,
-      queryIn: async (tx, sql, params) => (await tx.query<never>(sql, params)).rows,
-      transaction: (work) => db.transaction(work),
+      queryIn,
+      transaction,
+      bracketed: (opening, _closings, work) => bracketInTransaction({ queryIn, transaction }, opening, work),
       close: async () => {
         if (owned) await db.close();
       },
@@ -61,4 +64,31 @@ async function openPglite(dataDir: string): Promise<PgliteDatabase> {
   }
   mkdirSync(dataDir, { recursive: true });
   return new module.PGlite(dataDir) as unknown as PgliteDatabase;
+}
+
+// Ends a transaction of `bracketInTransaction` without committing it.
+class RollBack<T> {
+  constructor(readonly value: T) {}
+}
+
+// `bracketed` on PGlite, which runs in the process (a round trip costs no network): the opening and
+// closing are statements of the transaction like any other.
+async function bracketInTransaction<Tx, Row, T>(
+  driver: Pick<SqlDriver<Tx>, 'queryIn' | 'transaction'>,
+  opening: SqlStatement[],
+  work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>,
+): Promise<T> {
+  try {
+    return await driver.transaction(async (tx) => {
+      let opened: Row[] = [];
+      for (const statement of opening) opened = await driver.queryIn<Row>(tx, statement.sql, statement.params);
+      const { value, closing } = await work(tx, opened);
+      if (closing === undefined) throw new RollBack(value);
+      await driver.queryIn(tx, closing.sql, closing.params);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof RollBack) return error.value as T;
+    throw error;
+  }
 }

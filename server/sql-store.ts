@@ -1,12 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { DAY_MS, HOUR_MS, scheduleCleanup } from './store';
-import type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, StoreTimes, StoredResponse } from './store';
+import type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, KeyedResult, StoreTimes, StoredResponse } from './store';
+
+/** One of the store's statements: SQL whose only `$` are its placeholders (`$1`…), and their values. */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** How the work of a bracketed transaction ends it: its closing statement then COMMIT, or (undefined) ROLLBACK. */
+export interface BracketEnd<T> {
+  value: T;
+  closing: SqlStatement | undefined;
+}
 
 /** The little a Postgres-speaking database must offer the SQL store. */
 export interface SqlDriver<Tx> {
   query<Row>(sql: string, params: unknown[]): Promise<Row[]>;
   queryIn<Row>(tx: Tx, sql: string, params: unknown[]): Promise<Row[]>;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * One transaction between the store's statements: the `opening` ones first, in order, then `work`
+   * (given the rows of the last), then the statement `work` ends with and COMMIT, or ROLLBACK when
+   * it ends with none. A driver that can send several statements in one query sends BEGIN with the
+   * opening and the closing with COMMIT, so the key's statements cost the transaction no round trip
+   * of its own. `closings` are the SQL texts the closing is one of, known from the start so that
+   * they can be prepared with the opening.
+   */
+  bracketed<Row, T>(opening: SqlStatement[], closings: readonly string[], work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>): Promise<T>;
   /** Closes what the store opened itself. */
   close(): Promise<void>;
 }
@@ -24,6 +45,8 @@ export interface SqlStoreSettings extends StoreTimes {
 }
 
 interface KeyRow {
+  /** Whether a claim may take the row over (see `takeable`); only the transactional path's read asks. */
+  takeable?: boolean;
   fingerprint: string;
   status: number | null;
   headers: Array<[string, string]> | string | null;
@@ -68,13 +91,12 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   const leaseMs = takeover.kind === 'lease' ? takeover.leaseMs : null;
   const owner = 'scope = $1 AND key = $2 AND token = $3 AND status IS NULL';
   const ownerParams = (claim: KeyClaim): unknown[] => [claim.scope, claim.key, claim.token];
-  const finishSql = (outcome: StoredResponse | undefined): [string, (claim: KeyClaim) => unknown[]] =>
+  const recordSql = `UPDATE ${table} SET status = $4, headers = $5::jsonb, body = $6, lease_until = NULL WHERE ${owner} RETURNING 1`;
+  const recordParams = (claim: KeyClaim, outcome: StoredResponse): unknown[] => [...ownerParams(claim), outcome.status, JSON.stringify(outcome.headers), Buffer.from(outcome.body)];
+  const finishStatement = (claim: KeyClaim, outcome: StoredResponse | undefined): SqlStatement =>
     outcome === undefined
-      ? [`DELETE FROM ${table} WHERE ${owner} RETURNING 1`, ownerParams]
-      : [
-          `UPDATE ${table} SET status = $4, headers = $5::jsonb, body = $6, lease_until = NULL WHERE ${owner} RETURNING 1`,
-          (claim) => [...ownerParams(claim), outcome.status, JSON.stringify(outcome.headers), Buffer.from(outcome.body)],
-        ];
+      ? { sql: `DELETE FROM ${table} WHERE ${owner} RETURNING 1`, params: ownerParams(claim) }
+      : { sql: recordSql, params: recordParams(claim, outcome) };
   // A running key is dead when held by an earlier boot (PGlite) or past its lease (Postgres).
   const staleIn = (row: string): string => (takeover.kind === 'boot' ? `${row}.boot <> '${boot}'` : `${row}.lease_until <= now()`);
   const cleanup = async (): Promise<number> => {
@@ -87,32 +109,43 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   };
   const stopCleanup = scheduleCleanup(cleanup, settings.cleanupEveryMs ?? HOUR_MS);
 
-  /** Runs a statement on its own, or inside a transaction. */
-  type Run = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
-  /**
-   * One try at a claim. `lease` is the claim's lease (null: none, for a claim inside a transaction,
-   * which nobody sees running: it commits with its answer or not at all).
-   */
-  const tryClaim = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult | undefined> => {
-    const token = randomUUID();
-    const stale = staleIn('k');
-    const claimed = await run<{ token: string }>(
-      `INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, lease_until, expires_at)
+  // Whether an existing row `k` of the key may be taken by a new claim with `fingerprint`: it expired
+  // (finished, or its holder is dead), or it is the same request's and its holder is dead.
+  const takeable = (fingerprint: string): string =>
+    `(k.expires_at <= now() AND (k.status IS NOT NULL OR ${staleIn('k')})) OR (k.status IS NULL AND k.fingerprint = ${fingerprint} AND ${staleIn('k')})`;
+  const claimSql = `INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, lease_until, expires_at)
        VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', now() + $7 * interval '1 millisecond')
        ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, token = EXCLUDED.token, boot = EXCLUDED.boot,
          lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at, status = NULL, headers = NULL, body = NULL
-       WHERE (k.expires_at <= now() AND (k.status IS NOT NULL OR ${stale}))
-          OR (k.status IS NULL AND k.fingerprint = EXCLUDED.fingerprint AND ${stale})
-       RETURNING token`,
-      [request.scope, request.key, request.fingerprint, token, boot, lease, ttlMs],
-    );
-    if (claimed[0]?.token === token) return { kind: 'claimed', claim: { ...request, token } };
-    const row = (await run<KeyRow>(`SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, [request.scope, request.key]))[0];
-    // Gone between the two statements (cleaned up, or released by a failed holder): claim again.
-    if (row === undefined) return undefined;
+       WHERE ${takeable('EXCLUDED.fingerprint')}
+       RETURNING token`;
+  // The claim: it returns the new token when the key was free (or its row expired, or its holder
+  // is dead). `lease` is the claim's lease (null: none, for a claim inside a transaction, which
+  // nobody sees running: it commits with its answer or not at all).
+  const claimStatement = (request: KeyRequest, token: string, lease: number | null): SqlStatement => ({
+    sql: claimSql,
+    params: [request.scope, request.key, request.fingerprint, token, boot, lease, ttlMs],
+  });
+
+  // Runs a statement on its own, or inside a transaction.
+  type Run = <Row>(statement: SqlStatement) => Promise<Row[]>;
+  // What a delivery gets from the key's row when it cannot claim it.
+  const verdictOf = (row: KeyRow, request: KeyRequest): Exclude<ClaimResult, { kind: 'claimed' }> => {
     if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
     if (row.status === null) return { kind: 'running', retryAfterSeconds: 1 };
     return { kind: 'replay', response: storedOf(row, row.status) };
+  };
+  // What a claim that took no row gets: the key's row decides (undefined: it is gone, claim again).
+  const existing = async (run: Run, request: KeyRequest): Promise<ClaimResult | undefined> => {
+    const row = (await run<KeyRow>({ sql: `SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, params: [request.scope, request.key] }))[0];
+    // Gone between the two statements (cleaned up, or released by a failed holder): claim again.
+    return row === undefined ? undefined : verdictOf(row, request);
+  };
+  // One try at a claim.
+  const tryClaim = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult | undefined> => {
+    const token = randomUUID();
+    const claimed = await run<{ token: string }>(claimStatement(request, token, lease));
+    return claimed[0]?.token === token ? { kind: 'claimed', claim: { ...request, token } } : existing(run, request);
   };
   const claimWith = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult> => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -121,19 +154,66 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
     }
     throw new Error(`sw-outbox/server: key ${JSON.stringify(request.key)} kept vanishing while being claimed`);
   };
+  const runAlone: Run = (statement) => driver.query(statement.sql, statement.params);
+  const runIn =
+    (tx: Tx): Run =>
+    (statement) =>
+      driver.queryIn(tx, statement.sql, statement.params);
+
+  // The transactional path (keyedTransaction). Its transaction holds a lock on the key (an advisory
+  // lock named by a hash of scope and key) from its first statement to its end, so a duplicate
+  // delivery waits there, then reads what the first left: a free key is written once, at the end,
+  // with its answer (one row written per write, no update of it).
+  const lockSql = 'SELECT FROM pg_advisory_xact_lock(hashtextextended($2, hashtext($1)))';
+  // A statement of its own after the lock, so that it reads what a holder it waited for committed.
+  const findSql = `SELECT fingerprint, status, headers, body, (${takeable('$3')}) AS takeable FROM ${table} AS k WHERE scope = $1 AND key = $2`;
+  const insertSql = `INSERT INTO ${table} (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
+       VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7, $8::jsonb, $9)`;
+  const closings = [insertSql, recordSql];
+  // A key row another claim inserted while this transaction ran (a leased claim takes no lock): that delivery has the key.
+  const lostToAnother = (error: unknown): boolean => {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    return code === '23505' && constraint === `${table}_pkey`;
+  };
+
+  // Locks the key, reads its row, runs `work` when the key is free, and records the answer as the
+  // transaction's last statement: the driver sends the lock and the read with BEGIN, the record
+  // with COMMIT. A row that may be taken over (expired, or its holder dead) is claimed in the
+  // transaction, the lease way, and its record is an update.
+  const keyedTransaction = async <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
+    const key = [request.scope, request.key];
+    const opening = [
+      { sql: lockSql, params: key },
+      { sql: findSql, params: [...key, request.fingerprint] },
+    ];
+    try {
+      return await driver.bracketed<KeyRow, KeyedResult<T>>(opening, closings, async (tx, [row]) => {
+        let claim: KeyClaim | undefined;
+        if (row !== undefined) {
+          const claimed = row.takeable ? await claimWith(runIn(tx), request, null) : verdictOf(row, request);
+          if (claimed.kind !== 'claimed') return { value: claimed, closing: undefined };
+          claim = claimed.claim;
+        }
+        const { record, value } = await work(tx);
+        if (record === undefined) return { value: { kind: 'ran', value }, closing: undefined };
+        const closing =
+          claim !== undefined
+            ? { sql: recordSql, params: recordParams(claim, record) }
+            : { sql: insertSql, params: [...key, request.fingerprint, randomUUID(), boot, ttlMs, record.status, JSON.stringify(record.headers), Buffer.from(record.body)] };
+        return { value: { kind: 'ran', value }, closing };
+      });
+    } catch (error) {
+      if (lostToAnother(error)) return { kind: 'running', retryAfterSeconds: 1 };
+      throw error;
+    }
+  };
 
   return {
-    claim: (request) => claimWith((sql, params) => driver.query(sql, params), request, leaseMs),
-    claimIn: (tx, request) => claimWith((sql, params) => driver.queryIn(tx, sql, params), request, null),
-    async finish(claim, outcome) {
-      const [sql, params] = finishSql(outcome);
-      return (await driver.query(sql, params(claim))).length > 0;
-    },
+    claim: (request) => claimWith(runAlone, request, leaseMs),
+    keyedTransaction,
+    finish: async (claim, outcome) => (await runAlone(finishStatement(claim, outcome))).length > 0,
     transaction: (work) => driver.transaction(work),
-    async finishIn(tx, claim, outcome) {
-      const [sql, params] = finishSql(outcome);
-      return (await driver.queryIn(tx, sql, params(claim))).length > 0;
-    },
+    finishIn: async (tx, claim, outcome) => (await runIn(tx)(finishStatement(claim, outcome))).length > 0,
     ...(leaseMs === null
       ? {}
       : {

@@ -24,6 +24,17 @@ export type ClaimResult =
   | { kind: 'mismatch' }
   | { kind: 'running'; retryAfterSeconds: number };
 
+/** How the work of a keyed transaction ends it. */
+export interface KeyedOutcome<T> {
+  /** The answer recorded against the key as the transaction commits; undefined rolls all of it back, the claim too. */
+  record: StoredResponse | undefined;
+  /** What the transaction resolves with. */
+  value: T;
+}
+
+/** A keyed transaction's result: the work's value when the key was this delivery's, else why not. */
+export type KeyedResult<T> = { kind: 'ran'; value: T } | Exclude<ClaimResult, { kind: 'claimed' }>;
+
 /**
  * Where keys live. A claim is atomic (two deliveries of one key never both get `claimed`), and
  * finishing is fenced by the claim's token: it reports false when the claim was lost meanwhile.
@@ -32,11 +43,14 @@ export type ClaimResult =
 export interface IdempotencyStore<Tx> {
   claim(request: KeyRequest): Promise<ClaimResult>;
   /**
-   * `claim`, as part of the transaction `tx`, for `transactional` requests: the claim commits or
-   * rolls back with the write. A concurrent delivery of the key waits on it until `tx` ends. Stores
-   * whose transactions are not the database's (memory) leave it out, and the kit claims first.
+   * One transaction that claims `request`'s key first and records the answer `work` settles on
+   * last, for `transactional` requests: claim, the app's write and its answer commit together or not
+   * at all, so the claim needs no lease. A concurrent delivery of the key waits on it until it ends.
+   * When the key is not this delivery's (a replay, another payload, a leased holder still running)
+   * the transaction rolls back without calling `work`. Stores whose transactions are not the
+   * database's (memory) leave it out, and the kit claims first.
    */
-  claimIn?(tx: Tx, request: KeyRequest): Promise<ClaimResult>;
+  keyedTransaction?<T>(request: KeyRequest, work: (tx: Tx) => Promise<KeyedOutcome<T>>): Promise<KeyedResult<T>>;
   /** Keeps `outcome` for replay, or with undefined releases the key so a retry runs again. */
   finish(claim: KeyClaim, outcome: StoredResponse | undefined): Promise<boolean>;
   /** Runs `work` in one transaction of the app's database (a plain call for the memory store). */

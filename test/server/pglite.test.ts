@@ -12,7 +12,7 @@ import type { FetchHandler, IdempotencyStore } from '../../server';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'sw-outbox-pglite-'));
 
 /** One boot of an app on PGlite: every write is a row in `applied`, in the key's transaction. */
-async function boot() {
+async function boot(transactional = false) {
   const db = new PGlite(dataDir);
   await db.exec('CREATE TABLE IF NOT EXISTS applied (id serial PRIMARY KEY, key text)');
   const store: IdempotencyStore<Transaction> = await pgliteStore({ db });
@@ -27,7 +27,7 @@ async function boot() {
         return new Response(outcome === 'fail' ? 'down' : `row for ${context.key}`, { status: outcome === 'fail' ? 503 : 201 });
       });
     },
-    { store },
+    { store, transactional },
   );
   return {
     db,
@@ -86,6 +86,21 @@ describe('PGlite store', { timeout: 60_000 }, () => {
     const again = await app.send('p1');
     expect([again.status, again.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
     expect(await app.applied('p1')).toBe(1);
+  });
+
+  it('transactional: claims, writes and records in one transaction; replays, 422, rolls back with the key', async () => {
+    await app.close();
+    app = await boot(true);
+    expect((await app.send('t1')).status).toBe(201);
+    const again = await app.send('t1');
+    expect([again.status, again.headers.get('idempotent-replayed'), await again.text()]).toEqual([201, 'true', 'row for t1']);
+    expect((await app.send('t1', 'ok', 'other')).status).toBe(422);
+    expect((await app.send('t2', 'fail')).status).toBe(503);
+    await expect(app.send('t3', 'throw')).rejects.toThrow('after the write');
+    expect([await app.applied('t1'), await app.applied('t2'), await app.applied('t3')]).toEqual([1, 0, 0]);
+    expect((await app.db.query('SELECT key FROM outbox_idempotency_keys WHERE key IN ($1, $2)', ['t2', 't3'])).rows).toEqual([]);
+    expect((await app.send('t2')).headers.get('idempotent-replayed')).toBeNull();
+    expect(await app.applied('t2')).toBe(1);
   });
 
   it('takes up at once a key a dead boot left running, and applies it once', async () => {

@@ -1,0 +1,182 @@
+// @vitest-environment node
+// The transactional path on Postgres, in this process: the key's lock and read travel with BEGIN, its
+// row and answer with COMMIT (docs/server.md, The one-transaction recipe).
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exactlyOnce, fingerprintOf } from '../../server';
+import type { FetchHandler, IdempotencyStore } from '../../server';
+import { pgStore } from '../../server/pg';
+import type { PgStoreOptions } from '../../server/pg';
+import { startCluster } from './postgres';
+import type { Cluster } from './postgres';
+
+let cluster: Cluster;
+let pool: pg.Pool;
+
+/** An app whose every write is a row in `keyed_applied`, in the key's transaction; `gate` holds its work. */
+async function app(options: Partial<PgStoreOptions> = {}, appPool: pg.Pool = pool) {
+  const store: IdempotencyStore<pg.PoolClient> = await pgStore({ pool: appPool, ...options });
+  let gate: Promise<void> = Promise.resolve();
+  let worked = 0;
+  const handle: FetchHandler = exactlyOnce<pg.PoolClient>(
+    async (request, context) => {
+      const outcome = new URL(request.url).pathname.slice(1);
+      const body = await request.text();
+      return context.transaction(async (client) => {
+        worked += 1;
+        await client.query('INSERT INTO keyed_applied (key, body) VALUES ($1, $2)', [context.key, body]);
+        await gate;
+        if (outcome === 'throw') throw new Error('after the write');
+        if (outcome === 'die') await client.query('SELECT pg_terminate_backend(pg_backend_pid())');
+        if (outcome === 'fail') return new Response('down', { status: 503 });
+        return new Response(new Uint8Array([0, 39, 92, 255, ...new TextEncoder().encode(body)]), { status: 201, headers: { 'Content-Type': 'application/octet-stream', ETag: `"it's \\ ${body}"` } });
+      });
+    },
+    { store, transactional: true, scope: (request) => decodeURIComponent(request.headers.get('x-scope') ?? '') },
+  );
+  return {
+    store,
+    worked: () => worked,
+    send: (key: string, outcome = 'ok', body = 'x', scope = '') =>
+      handle(new Request(`http://app.test/${outcome}`, { method: 'POST', headers: { 'Idempotency-Key': `"${key.replace(/[\\"]/g, (c) => `\\${c}`)}"`, 'X-Scope': encodeURIComponent(scope) }, body })),
+    hold: () => {
+      let release = () => undefined as void;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        gate = Promise.resolve();
+        release();
+      };
+    },
+  };
+}
+
+const applied = async (key: string) => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM keyed_applied WHERE key = $1', [key])).rows[0]?.n;
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const replayed = (response: Response) => response.headers.get('idempotent-replayed') === 'true';
+
+describe('Postgres store, transactional writes in one transaction', { timeout: 60_000 }, () => {
+  beforeAll(async () => {
+    cluster = await startCluster();
+    pool = new pg.Pool({ connectionString: cluster.url, max: 8 });
+    await pool.query('CREATE TABLE keyed_applied (id serial PRIMARY KEY, key text, body text)');
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.end();
+    cluster?.stop();
+  }, 30_000);
+
+  it('replays a finished key byte for byte without running the work again, and answers 422 to another payload', async () => {
+    const one = await app();
+    const first = await one.send('k-replay');
+    expect(first.status).toBe(201);
+    const firstBytes = new Uint8Array(await first.arrayBuffer());
+    const again = await one.send('k-replay');
+    expect([again.status, replayed(again), again.headers.get('etag')]).toEqual([201, true, '"it\'s \\ x"']);
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(firstBytes);
+    expect((await one.send('k-replay', 'ok', 'other')).status).toBe(422);
+    expect([one.worked(), await applied('k-replay')]).toEqual([1, 1]);
+    await one.store.close();
+  });
+
+  it('makes a concurrent duplicate wait on the key until the first commits, then replays it', async () => {
+    const one = await app();
+    const release = one.hold();
+    const first = one.send('k-wait');
+    await later(100);
+    let duplicateDone = false;
+    const duplicate = one.send('k-wait').finally(() => (duplicateDone = true));
+    await later(200);
+    expect(duplicateDone).toBe(false);
+    release();
+    const [a, b] = await Promise.all([first, duplicate]);
+    expect([a.status, replayed(a), b.status, replayed(b)]).toEqual([201, false, 201, true]);
+    expect([one.worked(), await applied('k-wait')]).toEqual([1, 1]);
+    await one.store.close();
+  });
+
+  it('rolls the key back with the write when the answer is not kept or the work throws: the retry runs', async () => {
+    const one = await app();
+    expect((await one.send('k-fail', 'fail')).status).toBe(503);
+    await expect(one.send('k-throw', 'throw')).rejects.toThrow('after the write');
+    expect([await applied('k-fail'), await applied('k-throw')]).toEqual([0, 0]);
+    const keys = await pool.query("SELECT key FROM outbox_idempotency_keys WHERE key IN ('k-fail', 'k-throw')");
+    expect(keys.rows).toEqual([]);
+    const retry = await one.send('k-fail');
+    expect([retry.status, replayed(retry), await applied('k-fail')]).toEqual([201, false, 1]);
+    await one.store.close();
+  });
+
+  it('leaves the key free when the connection dies mid-transaction', async () => {
+    const one = await app();
+    await expect(one.send('k-die', 'die')).rejects.toThrow();
+    expect(await applied('k-die')).toBe(0);
+    const retry = await one.send('k-die');
+    expect([retry.status, replayed(retry), await applied('k-die')]).toEqual([201, false, 1]);
+    await one.store.close();
+  });
+
+  it('answers 409 while a leased claim holds the key, and rolls back a write whose key a leased claim took meanwhile', async () => {
+    const one = await app();
+    const fingerprint = (body: string) => fingerprintOf(new Request('http://app.test/ok', { method: 'POST', body }), new TextEncoder().encode(body));
+    const leased = await one.store.claim({ scope: '', key: 'k-leased', fingerprint: fingerprint('x') });
+    expect(leased.kind).toBe('claimed');
+    const refused = await one.send('k-leased');
+    expect([refused.status, refused.headers.get('retry-after'), one.worked()]).toEqual([409, '1', 0]);
+
+    const release = one.hold();
+    const racing = one.send('k-race');
+    await later(100);
+    // A leased claim takes no lock: it gets the key while the transactional write runs.
+    expect((await one.store.claim({ scope: '', key: 'k-race', fingerprint: fingerprint('x') })).kind).toBe('claimed');
+    release();
+    const lost = await racing;
+    expect([lost.status, lost.headers.get('retry-after'), await applied('k-race')]).toEqual([409, '1', 0]);
+    await one.store.close();
+  });
+
+  it("takes over an expired key and a dead leased holder's key inside the transaction", async () => {
+    const shortLived = await app({ ttlMs: 100, leaseMs: 100 });
+    expect((await shortLived.send('k-expired')).status).toBe(201);
+    await later(200);
+    const reused = await shortLived.send('k-expired', 'ok', 'another payload');
+    expect([reused.status, replayed(reused), await applied('k-expired')]).toEqual([201, false, 2]);
+
+    const fingerprint = fingerprintOf(new Request('http://app.test/ok', { method: 'POST', body: 'x' }), new TextEncoder().encode('x'));
+    const dead = await shortLived.store.claim({ scope: '', key: 'k-dead', fingerprint });
+    if (dead.kind !== 'claimed') throw new Error('the leased claim should have got the key');
+    await later(200);
+    const taken = await shortLived.send('k-dead');
+    expect([taken.status, replayed(taken), await applied('k-dead')]).toEqual([201, false, 1]);
+    // The dead holder's claim is fenced off: it cannot record its answer over the new one.
+    expect(await shortLived.store.finish(dead.claim, { status: 200, headers: [], body: new Uint8Array() })).toBe(false);
+    expect(replayed(await shortLived.send('k-dead'))).toBe(true);
+    await shortLived.store.close();
+  });
+
+  it('keeps scopes and keys with quotes and backslashes apart, stored as sent', async () => {
+    const one = await app();
+    const key = `it's a \\ "key"`;
+    expect((await one.send(key, 'ok', 'x', "o'brien\\")).status).toBe(201);
+    expect((await one.send(key, 'ok', 'x', 'other')).headers.get('idempotent-replayed')).toBeNull();
+    expect(replayed(await one.send(key, 'ok', 'x', "o'brien\\"))).toBe(true);
+    const rows = await pool.query('SELECT scope FROM outbox_idempotency_keys WHERE key = $1 ORDER BY scope', [key]);
+    expect(rows.rows.map((row: { scope: string }) => row.scope)).toEqual(["o'brien\\", 'other']);
+    await expect(one.send('k-nul', 'ok', 'x', 'nul\0scope')).rejects.toThrow('NUL');
+    await one.store.close();
+  });
+
+  it('prepares its statements once per connection, and still writes once they are gone (DEALLOCATE)', async () => {
+    const single = new pg.Pool({ connectionString: cluster.url, max: 1 });
+    const one = await app({}, single);
+    expect((await one.send('k-prep-1')).status).toBe(201);
+    const prepared = await single.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'sw_outbox_bracket_%'");
+    expect(prepared.rows[0]?.n).toBe(4);
+    await single.query('DEALLOCATE ALL');
+    const afterDeallocate = await one.send('k-prep-2');
+    expect([afterDeallocate.status, await applied('k-prep-2')]).toEqual([201, 1]);
+    expect((await one.send('k-prep-3')).status).toBe(201);
+    expect(replayed(await one.send('k-prep-2'))).toBe(true);
+    await one.store.close();
+    await single.end();
+  });
+});
