@@ -24,8 +24,8 @@ export const budgets = [
   // The server entries share the kit's core chunk, which carries batch replay since issue 20 (the
   // codec, the batch URL, the per-write requests: about 4 KiB gzipped); each budget grew by that.
   { entry: './server', file: 'dist/server/index.js', kib: 13 },
-  { entry: './server/pg', file: 'dist/server/pg.js', kib: 4 },
-  { entry: './server/pglite', file: 'dist/server/pglite.js', kib: 3.5 },
+  { entry: './server/pg', file: 'dist/server/pg.js', kib: 5.5 },
+  { entry: './server/pglite', file: 'dist/server/pglite.js', kib: 4.5 },
   { entry: './server/node', file: 'dist/server/node.js', kib: 2 },
   { entry: './server/express', file: 'dist/server/express.js', kib: 18 },
   { entry: './server/fastify', file: 'dist/server/fastify.js', kib: 17.5 },
