@@ -82,7 +82,8 @@ export class BatchSender {
     return this.settleEach(entries, (entry) => {
       const result = results.get(entry.id);
       if (!result || result.status < 200) return failedAttempt(new Error('the batch answer has no final result for this write'));
-      return { ...attemptOf(responseOf(result)), body: bodyOfResult(result) };
+      const response = responseOf(result);
+      return { ...attemptOf(response), body: bodyOfResult(result, response) };
     });
   }
 
@@ -110,8 +111,8 @@ function batchWriteOf(entry: StoredEntry, config: OutboxConfig): BatchWrite {
 const decoder = new TextDecoder();
 
 /** A result's body as the settler reads an answer's (`readBody`), from the bytes the batch brought: no second read. */
-function bodyOfResult(result: BatchResult): unknown {
-  return bodyOfText(decoder.decode(result.body), new Headers(result.headers).get('content-type'));
+function bodyOfResult(result: BatchResult, response: Response): unknown {
+  return bodyOfText(decoder.decode(result.body), response.headers.get('content-type'));
 }
 
 /** Statuses whose answers have no body, by the Fetch standard. */
