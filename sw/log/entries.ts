@@ -2,7 +2,11 @@ import type { LogDatabase } from './database';
 import type { GroupCommit } from './group-commit';
 import type { KeptReads } from './kept-reads';
 import type { EntryDraft, StoredEntry } from './entry';
-import { appendInTx, confirmInTx, deadLetter, type Appended, type ConfirmResult, type LaneAfterConfirm, type SendingCheck } from './entry-commits';
+import { addInTx, appendInTx, confirmInTx, deadLetter, type Appended, type ConfirmResult, type LaneAfterConfirm, type SendingCheck } from './entry-commits';
+import type { LaneIndex } from './lane-index';
+import type { KnownVersions } from './known-versions';
+import { placeInLane } from './chain';
+import { laneAfter } from './remap';
 
 export type { Appended, ConfirmResult, LaneAfterConfirm, SendingCheck } from './entry-commits';
 
@@ -19,6 +23,9 @@ export class EntryStore {
     private readonly isSending: SendingCheck,
     /** Which URLs have reads kept, so a confirmation rewrites only those (kept-reads.ts). */
     private readonly kept: KeptReads,
+    /** Which lanes may hold writes, and the versions known, in memory: a write to an empty lane reads nothing. */
+    private readonly lanes: LaneIndex,
+    private readonly versions: KnownVersions,
   ) {}
 
   /** Commits a write (in the next group commit) and resolves once it is durable. */
@@ -33,12 +40,16 @@ export class EntryStore {
    * `durable`. If the commit fails after `placed`, `durable` rejects and the write is in no log.
    */
   appendEarly(draft: EntryDraft): { placed: Promise<Appended>; durable: Promise<Appended> } {
+    const toEmptyLane = this.lanes.isEmpty(draft.resource) && (!draft.versioned || this.versions.ready);
+    // Marked before anything else runs: a write behind this one reads the log, and finds it there.
+    this.lanes.entered(draft.resource);
+    if (toEmptyLane) return this.appendToEmptyLane(draft);
     let tellPlaced: (appended: Appended) => void = () => undefined;
     const placed = new Promise<Appended>((resolve) => (tellPlaced = resolve));
     // It reads and changes its own lane alone (merging and cancelling stay in the lane): appends to
     // distinct resources in one group commit go side by side.
     const durable = this.commits.run(async (tx) => {
-      const appended = await appendInTx(tx, draft, this.isSending, tellPlaced);
+      const appended = await appendInTx(tx, draft, this.isSending, tellPlaced, this.versions);
       tellPlaced(appended);
       return appended;
     }, draft.resource);
@@ -46,6 +57,17 @@ export class EntryStore {
     // A caller that only waits for `durable` hears of a failure there, not as an unhandled `placed`.
     placedOrFailed.catch(() => undefined);
     return { placed: placedOrFailed, durable };
+  }
+
+  /**
+   * A write to a lane the index knows is empty: nothing before it to chain to or merge with, so it
+   * is placed at once (its page's send may start now) and only its add waits for the group commit.
+   */
+  private appendToEmptyLane(draft: EntryDraft): { placed: Promise<Appended>; durable: Promise<Appended> } {
+    const entry = placeInLane(draft, undefined, draft.versioned ? this.versions.get(draft.resource) : undefined);
+    const appended: Appended = { entry, isHead: true, outcome: 'queued', removed: [] };
+    const durable = this.commits.run((tx) => addInTx(tx, appended, () => undefined), draft.resource);
+    return { placed: Promise.resolve(appended), durable };
   }
 
   /**
@@ -58,8 +80,18 @@ export class EntryStore {
     const kept = result.kept && (await this.kept.narrowed(result.kept));
     // Without kept reads to rewrite (they are shared: a collection's) or a remap (it renames a lane
     // into another), it touches its own lane's records alone.
-    const own = kept === undefined && result.mapping === null ? (entry.lane ?? entry.resource) : null;
-    return this.commits.run((tx) => confirmInTx(tx, entry, { ...result, kept }), own);
+    const lane = entry.lane ?? entry.resource;
+    const own = kept === undefined && result.mapping === null ? lane : null;
+    // A remap moves the lane's writes into the real id's lane; that one is left marked unless it
+    // was empty and nothing moved.
+    const nextLane = result.mapping ? laneAfter(result.mapping) : lane;
+    const nextWasEmpty = nextLane !== lane && this.lanes.isEmpty(nextLane);
+    if (nextLane !== lane) this.lanes.entered(nextLane);
+    const stamps = { lane: this.lanes.stampOf(lane), next: this.lanes.stampOf(nextLane) };
+    const after = await this.commits.run((tx) => confirmInTx(tx, entry, { ...result, kept }, this.versions), own);
+    if (nextLane !== lane) this.lanes.emptied(lane, stamps.lane);
+    if (after.head === undefined && (nextLane === lane || nextWasEmpty)) this.lanes.emptied(nextLane, stamps.next);
+    return after;
   }
 
   /** The first write of a lane, or undefined when the lane is empty. */
@@ -144,6 +176,7 @@ export class EntryStore {
     const key = await tx.store.index('id').getKey(id);
     const entry = key === undefined ? undefined : await tx.store.get(key);
     if (!entry || key === undefined) return undefined;
+    this.lanes.entered(entry.resource);
     const revived: StoredEntry = { ...entry, lane: entry.resource, state: 'queued', failures: 0, nextAttemptAt: 0, reason: null };
     if (entry.state === 'dead') {
       await tx.store.delete(key);

@@ -4,6 +4,7 @@ import { placeInLane, rebasedOn } from './chain';
 import { coalesce } from './coalesce';
 import { laneAfter, remapEntry, type IdMapping } from './remap';
 import { rewriteKept, type KeptRewrite } from './kept-reads';
+import type { KnownVersions } from './known-versions';
 
 // The two changes of the log that go through a group commit, as they run inside its transaction:
 // storing only; where a write stands, what merges and how ids are rewritten are the rules' (chain.ts,
@@ -45,13 +46,13 @@ export interface Appended {
  * soon as its add is asked for: from then on nothing can be merged into it unseen, and every
  * later change of it is found by its id, not by the place the add will give it.
  */
-export async function appendInTx(tx: EntriesTx, draft: EntryDraft, isSending: SendingCheck, placed: (appended: Appended) => void): Promise<Appended> {
+export async function appendInTx(tx: EntriesTx, draft: EntryDraft, isSending: SendingCheck, placed: (appended: Appended) => void, versions: KnownVersions): Promise<Appended> {
   const entries = tx.objectStore('entries');
   const laneIndex = entries.index('lane');
   // Both reads at once: each is a round trip to the database, on the page's path.
   const [last, known] = await Promise.all([
     laneIndex.openCursor(IDBKeyRange.only(draft.resource), 'prev'),
-    draft.versioned ? tx.objectStore('versions').get(draft.resource) : undefined,
+    !draft.versioned ? undefined : versions.ready ? versions.get(draft.resource) : tx.objectStore('versions').get(draft.resource),
   ]);
   const before = last?.value;
   const entry = placeInLane(draft, before, known);
@@ -68,10 +69,14 @@ export async function appendInTx(tx: EntriesTx, draft: EntryDraft, isSending: Se
       return { entry, isHead: false, outcome: 'cancelled', removed: decision.removed };
     }
   }
-  const adding = entries.add(entry);
-  const appended: Appended = { entry, isHead: before === undefined, outcome: 'queued', removed: [] };
+  return addInTx(tx, { entry, isHead: before === undefined, outcome: 'queued', removed: [] }, placed);
+}
+
+/** Adds a write of its own, `placed` once the add is asked for; its `seq` is set once the add is done. */
+export async function addInTx(tx: EntriesTx, appended: Appended, placed: (appended: Appended) => void): Promise<Appended> {
+  const adding = tx.objectStore('entries').add(appended.entry);
   placed(appended);
-  entry.seq = await adding;
+  appended.entry.seq = await adding;
   return appended;
 }
 
@@ -88,12 +93,12 @@ export function deadLetter(entry: StoredEntry, reason: string): StoredEntry {
  * out with the first read, the lane is opened right behind the removal, and a confirmation costs
  * three round trips, not five.
  */
-export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult): Promise<LaneAfterConfirm> {
+export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult, versions: KnownVersions): Promise<LaneAfterConfirm> {
   const entries = tx.objectStore('entries');
   const lane = entry.lane ?? entry.resource;
   const { mapping } = result;
   const nextLane = mapping ? laneAfter(mapping) : lane;
-  const learning = learnInTx(tx, mapping ? nextLane : entry.resource, entry, result);
+  const learning = learnInTx(tx, mapping ? nextLane : entry.resource, entry, result, versions);
   // By id, not by place: a write sent before its commit finished may have been given another.
   const key = await entries.index('id').getKey(entry.id);
   const removing = key === undefined ? Promise.resolve() : entries.delete(key);
@@ -117,13 +122,17 @@ export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: Con
   return { lane: nextLane, head };
 }
 
-/** What a confirmation teaches, stored: the resource's version (gone after a DELETE) and its id mapping. */
-function learnInTx(tx: EntriesTx, resource: string, entry: StoredEntry, result: ConfirmResult): Promise<unknown> {
+/** What a confirmation teaches, stored (and mirrored): the resource's version (gone after a DELETE) and its id mapping. */
+function learnInTx(tx: EntriesTx, resource: string, entry: StoredEntry, result: ConfirmResult, versions: KnownVersions): Promise<unknown> {
   const requests: Promise<unknown>[] = [];
   if (result.mapping) requests.push(tx.objectStore('idmap').put(result.mapping));
-  if (entry.method === 'DELETE') requests.push(tx.objectStore('versions').delete(resource));
-  else if (result.version !== null || result.representation !== null) {
-    requests.push(tx.objectStore('versions').put({ resource, version: result.version, representation: result.representation, at: Date.now() }));
+  if (entry.method === 'DELETE') {
+    versions.forget(resource);
+    requests.push(tx.objectStore('versions').delete(resource));
+  } else if (result.version !== null || result.representation !== null) {
+    const learned = { resource, version: result.version, representation: result.representation, at: Date.now() };
+    versions.set(learned);
+    requests.push(tx.objectStore('versions').put(learned));
   }
   const all = Promise.all(requests);
   // Awaited by the caller; a failure aborts the transaction either way.

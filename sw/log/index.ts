@@ -5,6 +5,8 @@ import { HistoryStore } from './history';
 import { LearnedStore } from './learned';
 import { MetaStore } from './meta';
 import { KeptReads } from './kept-reads';
+import { LaneIndex } from './lane-index';
+import { KnownVersions } from './known-versions';
 
 /** The log's stores over one database: the writes, what was learned, the event history, meta. */
 export interface OutboxLog {
@@ -14,6 +16,10 @@ export interface OutboxLog {
   history: HistoryStore;
   meta: MetaStore;
   kept: KeptReads;
+  /** Which lanes may hold writes, in memory (docs/architecture.md, The in-memory index). */
+  lanes: LaneIndex;
+  /** The versions store, mirrored in memory. */
+  versions: KnownVersions;
 }
 
 /**
@@ -29,12 +35,27 @@ export async function openLog(
 ): Promise<OutboxLog> {
   const database = await LogDatabase.open(name, hooks);
   const kept = new KeptReads(database, maxKeptBytes);
-  return {
+  const lanes = new LaneIndex();
+  const versions = new KnownVersions();
+  const log: OutboxLog = {
     database,
-    entries: new EntryStore(database, new GroupCommit(database), isSending, kept),
-    learned: new LearnedStore(database),
+    entries: new EntryStore(database, new GroupCommit(database), isSending, kept, lanes, versions),
+    learned: new LearnedStore(database, versions),
     history: new HistoryStore(database),
     meta: new MetaStore(database),
     kept,
+    lanes,
+    versions,
   };
+  await loadMemoryIndex(log);
+  return log;
+}
+
+/**
+ * Loads the in-memory index from the log: at open, and again when this worker becomes the sender
+ * (an older worker may have appended meanwhile). Loads only add what the log holds, so one racing
+ * with commits leaves the index cautious, never wrong.
+ */
+export async function loadMemoryIndex({ database, lanes, versions }: OutboxLog): Promise<void> {
+  await Promise.all([lanes.load(database), versions.load(database)]);
 }

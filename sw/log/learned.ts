@@ -1,6 +1,7 @@
 import type { LogDatabase } from './database';
 import { itemsOfCollection, type KnownVersion } from './learning';
 import type { IdMapping } from './remap';
+import type { KnownVersions } from './known-versions';
 
 /**
  * What the worker has learned from the server: the last version and representation of each
@@ -8,22 +9,26 @@ import type { IdMapping } from './remap';
  * of confirmed creates.
  */
 export class LearnedStore {
-  constructor(private readonly database: LogDatabase) {}
+  constructor(private readonly database: LogDatabase, private readonly versions: KnownVersions) {}
 
   async knownVersion(resource: string): Promise<KnownVersion | undefined> {
-    return (await this.database.db).get('versions', resource);
+    return this.versions.ready ? this.versions.get(resource) : (await this.database.db).get('versions', resource);
   }
 
   async learnVersion(known: KnownVersion): Promise<void> {
-    await (await this.database.db).put('versions', known);
+    const storing = (await this.database.db).put('versions', known);
+    this.versions.set(known);
+    await storing;
   }
 
   /** Learns each item of a collection's answer (see `itemsOfCollection`), keeping an item's known ETag. */
   async learnCollection(collection: string, items: unknown[], idField: string, versioning: string): Promise<void> {
     const tx = (await this.database.db).transaction('versions', 'readwrite');
     for (const item of itemsOfCollection(collection, items, idField, versioning, Date.now())) {
-      const version = item.version ?? (await tx.store.get(item.resource))?.version ?? null;
-      await tx.store.put({ ...item, version });
+      const version = item.version ?? (this.versions.ready ? this.versions.get(item.resource) : await tx.store.get(item.resource))?.version ?? null;
+      const learned = { ...item, version };
+      this.versions.set(learned);
+      await tx.store.put(learned);
     }
     await tx.done;
   }
@@ -44,6 +49,7 @@ export class LearnedStore {
     for (const store of [tx.objectStore('versions'), tx.objectStore('idmap')]) {
       for (let cursor = await store.openCursor(); cursor; cursor = await cursor.continue()) {
         if (cursor.value.at >= before) continue;
+        if (store.name === 'versions') this.versions.forget(cursor.primaryKey);
         await cursor.delete();
         forgotten++;
       }

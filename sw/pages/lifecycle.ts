@@ -5,6 +5,7 @@ import { activatedEvent } from '../events/kinds';
 import type { ReplayGate } from '../lanes/gate';
 import type { Scheduler } from '../lanes/scheduler';
 import { logVersion } from '../log/migrations';
+import { loadMemoryIndex, type OutboxLog } from '../log';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -14,6 +15,7 @@ export interface LifecycleParts {
   events: EventHub;
   gate: ReplayGate;
   scheduler: Scheduler;
+  log: OutboxLog;
 }
 
 /** Skip waiting and claim open pages at once (the drop-in worker does; an app's own worker decides). */
@@ -43,7 +45,7 @@ export function announceActivation(ready: Promise<LifecycleParts>, blocked: Prom
  * version gives up when a newer one activates (and the browser frees when it stops a worker).
  * Worker start is a replay trigger: whatever was left when the browser stopped it goes out now.
  */
-export async function sendWhileHoldingTheLock({ instance, gate, scheduler }: LifecycleParts): Promise<void> {
+export async function sendWhileHoldingTheLock({ instance, gate, scheduler, log }: LifecycleParts): Promise<void> {
   if (!self.navigator.locks) return void (await scheduler.kick(true));
   gate.allowSending(false);
   const retired = new Promise<void>((resolve) => {
@@ -52,6 +54,8 @@ export async function sendWhileHoldingTheLock({ instance, gate, scheduler }: Lif
     };
   });
   await self.navigator.locks.request(senderLockName, async () => {
+    // The older worker may have appended since this one loaded its index (docs/architecture.md).
+    await loadMemoryIndex(log).catch(() => undefined);
     gate.allowSending(true);
     void scheduler.kick(true);
     await retired;
