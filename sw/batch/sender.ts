@@ -7,6 +7,7 @@ import type { DispatchParts } from '../send/dispatch';
 import type { Step } from '../outcome/step';
 import { attemptOf, failedAttempt } from '../send/attempt';
 import { outgoingWrite } from '../send/request';
+import { afterItsSettling, releaseWhenSettled } from '../send/release';
 import { bodyOfText } from '../json/json';
 import { BatchDirectory } from './directory';
 
@@ -89,14 +90,10 @@ export class BatchSender {
 
   private async settleEach(entries: StoredEntry[], attemptFor: (entry: StoredEntry) => Attempt): Promise<BatchSent> {
     const { settler, status } = this.parts;
-    const steps = await Promise.all(entries.map(async (entry) => {
+    const steps = await Promise.all(entries.map((entry) => {
       const attempt = attemptFor(entry);
       status.noteError(attempt.error, attempt.outcome.kind === 'confirmed');
-      try {
-        return await settler.settle(entry, attempt, false);
-      } finally {
-        this.parts.inFlight.settled(entry.id);
-      }
+      return releaseWhenSettled(() => settler.settle(entry, attempt, false), () => this.parts.inFlight.settled(entry.id), afterItsSettling);
     }));
     return { kind: 'settled', steps };
   }

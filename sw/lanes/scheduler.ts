@@ -57,6 +57,8 @@ export class Scheduler {
   private rerun = false;
   private rerunForced = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Confirmations still committing behind lanes that went on (the pipeline): a pass ends after them. */
+  private readonly committing = new Set<Promise<unknown>>();
 
   constructor(private readonly parts: SchedulerParts) {}
 
@@ -186,6 +188,10 @@ export class Scheduler {
       }
     };
     await Promise.all(Array.from({ length: config.concurrency }, batched ? batchRunner : runner));
+    // The drain is done when the log is: a commit that failed fails the pass, as it always did.
+    const committing = [...this.committing];
+    this.committing.clear();
+    await Promise.all(committing);
     // A server named its batch URL during a pass that sent one write at a time: the next one batches.
     if (!batched && batches.active) this.rerun = true;
     const wake = networkDown ? network.backOff(config.maxBackoffMs) : wakeAt;
@@ -243,6 +249,7 @@ export class Scheduler {
   /** Where a lane goes after a step: on (under its name now: an id remap renames it), or it ends here. */
   private goOn(lane: string, step: Step): HeldLane | { end: LaneEnd } {
     const { inFlight } = this.parts;
+    if (step.kind === 'continue' && step.settling) this.awaitAtPassEnd(step.settling);
     if (step.kind !== 'continue') return { end: { wakeAt: Infinity, networkDown: step.kind === 'wait' && step.networkDown } };
     if (step.lane !== lane) {
       // Carry the claim over to the new name before reading it.
@@ -250,6 +257,14 @@ export class Scheduler {
       inFlight.release(lane);
     }
     return { lane: step.lane, known: step.head };
+  }
+
+  /** Keeps a commit still running for the pass's end: forgotten once durable, kept (for its error) if it fails. */
+  private awaitAtPassEnd(settling: Promise<unknown>): void {
+    const tracked: Promise<unknown> = settling.then(() => this.committing.delete(tracked));
+    // Handled at the pass's end; until then a failure is not an unhandled rejection.
+    tracked.catch(() => undefined);
+    this.committing.add(tracked);
   }
 
   /**

@@ -74,9 +74,10 @@ export class EntryStore {
    * Settles a confirmed write in one transaction: removes it, bases the next chained write of its
    * lane on the version it got, remaps its temporary id through the lane, and records the version.
    * Returns the lane the rest of the writes now live in, and its new head (read in the same
-   * transaction, so the caller need not read it again).
+   * transaction, so the caller need not read it again). `laneRead` hears them before the
+   * transaction is durable, the moment they are read: the lane's next write may go then.
    */
-  async confirm(entry: StoredEntry, result: ConfirmResult): Promise<LaneAfterConfirm> {
+  async confirm(entry: StoredEntry, result: ConfirmResult, laneRead: (after: LaneAfterConfirm) => void = () => undefined): Promise<LaneAfterConfirm> {
     const kept = result.kept && (await this.kept.narrowed(result.kept));
     // Without kept reads to rewrite (they are shared: a collection's) or a remap (it renames a lane
     // into another), it touches its own lane's records alone.
@@ -88,7 +89,7 @@ export class EntryStore {
     const nextWasEmpty = nextLane !== lane && this.lanes.isEmpty(nextLane);
     if (nextLane !== lane) this.lanes.entered(nextLane);
     const stamps = { lane: this.lanes.stampOf(lane), next: this.lanes.stampOf(nextLane) };
-    const after = await this.commits.run((tx) => confirmInTx(tx, entry, { ...result, kept }, this.versions), own);
+    const after = await this.commits.run((tx) => confirmInTx(tx, entry, { ...result, kept }, this.versions, laneRead), own);
     if (nextLane !== lane) this.lanes.emptied(lane, stamps.lane);
     if (after.head === undefined && (nextLane === lane || nextWasEmpty)) this.lanes.emptied(nextLane, stamps.next);
     return after;

@@ -91,9 +91,9 @@ export function deadLetter(entry: StoredEntry, reason: string): StoredEntry {
  * The body of `confirm`, inside a group commit's transaction. Requests of a transaction run in the
  * order they are made, so only what needs an answer waits for one: what the answer teaches goes
  * out with the first read, the lane is opened right behind the removal, and a confirmation costs
- * three round trips, not five.
+ * three round trips, not five. `laneRead` hears the lane's new head as soon as it is read.
  */
-export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult, versions: KnownVersions): Promise<LaneAfterConfirm> {
+export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult, versions: KnownVersions, laneRead: (after: LaneAfterConfirm) => void): Promise<LaneAfterConfirm> {
   const entries = tx.objectStore('entries');
   const lane = entry.lane ?? entry.resource;
   const { mapping } = result;
@@ -117,6 +117,8 @@ export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: Con
     if (!mapping) break;
     cursor = await cursor.continue();
   }
+  // The next head, as this transaction leaves it: it may go while the rest commits.
+  laneRead({ lane: nextLane, head });
   await Promise.all([removing, learning]);
   if (result.kept) await rewriteKept(tx as never, result.kept);
   return { lane: nextLane, head };

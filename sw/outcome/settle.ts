@@ -10,6 +10,7 @@ import { deadLetter } from './dead-letter';
 import { confirmedRewrite } from '../reads/write-through';
 import { settleConflict, type PersonAsker } from './conflicts';
 import type { Step } from './step';
+import type { LaneAfterConfirm } from '../log/entries';
 
 /**
  * Turns one attempt into everything its outcome means (docs/protocol.md, Outcomes): the log
@@ -56,9 +57,14 @@ export class Settler {
 
   /**
    * A confirmed write: removed from the log with what its answer teaches (version, real id), in
-   * one transaction. A live write's page gets the answer at once; the log settles after it.
+   * one transaction. A live write's page gets the answer at once; the log settles after it. A
+   * replay's lane goes on once its next head is read, while the transaction commits (the pipeline,
+   * docs/architecture.md): that write is based on the version this answer brought, and its key
+   * makes it safe should the commit fail.
    */
   private async confirm(entry: StoredEntry, attempt: Attempt, response: Response, live: boolean): Promise<Step> {
+    let laneRead: (after: LaneAfterConfirm) => void = () => undefined;
+    const read = new Promise<LaneAfterConfirm>((resolve) => (laneRead = resolve));
     const settling = (async () => {
       const { config, entries, events, status } = this.context;
       const body = await bodyOf(attempt, response);
@@ -66,15 +72,16 @@ export class Settler {
       const mapping = entry.tempId ? idMappingOf(entry, body, response.headers.get('location'), config.idField, Date.now()) : null;
       const representation = isRecord(body) || Array.isArray(body) ? body : null;
       const kept = confirmedRewrite(config, entry, representation, mapping);
-      const settled = await entries.confirm(entry, { version, representation, mapping, kept });
+      const settled = await entries.confirm(entry, { version, representation, mapping, kept }, laneRead);
       events.emit(...confirmedEvents(entry, { status: response.status, body, version }, live));
       if (mapping) events.emit(idMapEvent(mapping));
       status.changed();
       return settled;
     })();
     if (live) return { kind: 'answered', response, settling };
-    const { lane, head } = await settling;
-    return { kind: 'continue', lane, head: head ?? null };
+    // A commit that fails before the lane is read rejects here, as it did before the pipeline.
+    const { lane, head } = await Promise.race([read, settling]);
+    return { kind: 'continue', lane, head: head ?? null, settling };
   }
 
   /** Sent again later, after a backoff and never before a server's Retry-After; dead after `maxAttempts` answers. */

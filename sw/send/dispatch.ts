@@ -8,7 +8,7 @@ import type { NetworkState } from './network';
 import type { Settler } from '../outcome/settle';
 import type { Step } from '../outcome/step';
 import { attemptSend } from './attempt';
-import { releaseWhenSettled } from './release';
+import { afterItsSettling, releaseWhenSettled } from './release';
 import { needsVerification } from '../verify/rule';
 import type { Verifier } from '../verify/verifier';
 import type { BatchDirectory } from '../batch/directory';
@@ -47,7 +47,7 @@ export class Dispatcher {
     return releaseWhenSettled(
       () => this.attemptAndSettle(entry, liveHeaders),
       () => inFlight.settled(entry.id),
-      (step, release) => (step.kind === 'answered' ? { ...step, settling: step.settling.finally(release) } : null),
+      afterItsSettling,
     );
   }
 

@@ -1,3 +1,5 @@
+import type { Step } from '../outcome/step';
+
 /**
  * Runs `work` and calls `release` once its result is settled: at once, or, when `settlesLater`
  * gives a result whose settling is still under way, after that (the result it returns then
@@ -19,4 +21,9 @@ export async function releaseWhenSettled<T>(
   if (later !== null) return later;
   release();
   return result;
+}
+
+/** For `settlesLater`: a step whose log change still commits (a page's answer, a pipelined confirmation) is released after it. */
+export function afterItsSettling(step: Step, release: () => void): Step | null {
+  return step.kind !== 'wait' && step.settling ? { ...step, settling: step.settling.finally(release) } : null;
 }
