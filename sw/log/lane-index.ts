@@ -46,7 +46,10 @@ export class LaneIndex {
    */
   async load(database: LogDatabase): Promise<void> {
     const index = (await database.db).transaction('entries').store.index('lane');
-    for (let cursor = await index.openKeyCursor(null, 'nextunique'); cursor; cursor = await cursor.continue()) this.entered(cursor.key);
+    // WebKit fails to open a cursor on an empty index ("Unable to open cursor"), so ask first.
+    if ((await index.count()) > 0) {
+      for (let cursor = await index.openKeyCursor(undefined, 'nextunique'); cursor; cursor = await cursor.continue()) this.entered(cursor.key);
+    }
     this.loaded = true;
   }
 }
