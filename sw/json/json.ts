@@ -50,9 +50,12 @@ export function bodyOfText(text: string, contentType: string | null): unknown {
   return json === undefined ? text : json;
 }
 
-/** Reads a response body (from a clone, so the page still gets it whole): JSON where JSON, else text. */
-export async function readBody(response: Response): Promise<unknown> {
-  return bodyOfText(await response.clone().text(), response.headers.get('content-type'));
+/**
+ * Reads a response body: JSON where JSON, else text. From a clone, so the page still gets it
+ * whole, unless `nobodyElse` says no one else reads it (a replay's answer: teeing costs more).
+ */
+export async function readBody(response: Response, nobodyElse = false): Promise<unknown> {
+  return bodyOfText(await (nobodyElse ? response : response.clone()).text(), response.headers.get('content-type'));
 }
 
 /** Fields of a local change that `server`'s state does not have (all of them for null): what dropping it loses. */

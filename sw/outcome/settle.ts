@@ -22,7 +22,7 @@ export class Settler {
   async settle(entry: StoredEntry, attempt: Attempt, live: boolean): Promise<Step> {
     const { outcome, response } = attempt;
     if (outcome.kind === 'confirmed' && response) return this.confirm(entry, attempt, response, live);
-    const body = response ? await bodyOf(attempt, response) : null;
+    const body = response ? await bodyOf(attempt, response, live) : null;
     const failed: StoredEntry = {
       ...entry,
       lastStatus: response?.status ?? null,
@@ -67,7 +67,7 @@ export class Settler {
     const read = new Promise<LaneAfterConfirm>((resolve) => (laneRead = resolve));
     const settling = (async () => {
       const { config, entries, events, status } = this.context;
-      const body = await bodyOf(attempt, response);
+      const body = await bodyOf(attempt, response, live);
       const version = versionOf(response, body, config);
       const mapping = entry.tempId ? idMappingOf(entry, body, response.headers.get('location'), config.idField, Date.now()) : null;
       const representation = isRecord(body) || Array.isArray(body) ? body : null;
@@ -105,7 +105,7 @@ export class Settler {
   }
 }
 
-/** An attempt's answer body: as it was read already, or read now (from a clone: a waiting page gets the answer whole). */
-function bodyOf(attempt: Attempt, response: Response): Promise<unknown> {
-  return 'body' in attempt ? Promise.resolve(attempt.body) : readBody(response);
+/** An attempt's answer body: as it was read already, or read now (from a clone only when a waiting page gets the answer whole). */
+function bodyOf(attempt: Attempt, response: Response, live: boolean): Promise<unknown> {
+  return 'body' in attempt ? Promise.resolve(attempt.body) : readBody(response, !live);
 }
