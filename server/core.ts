@@ -277,9 +277,11 @@ async function failedPrecondition<Tx>(settings: Settings<Tx>, request: Request, 
   return new Response(representation.body, { status: 412, headers });
 }
 
+const nothingToStop = (): void => undefined;
+
 /** Renews a leased claim while the handler runs, so a slow request is not taken for a dead one. */
 function renewWhileRunning<Tx>(store: IdempotencyStore<Tx>, claim: KeyClaim): () => void {
-  if (store.renew === undefined || store.renewEveryMs === undefined) return () => undefined;
+  if (store.renew === undefined || store.renewEveryMs === undefined) return nothingToStop;
   const renew = store.renew.bind(store);
   const timer = setInterval(() => void renew(claim).catch(() => false), store.renewEveryMs);
   timer.unref();
