@@ -2,6 +2,7 @@ import { BatchFormatError, batchHeaderValue, decodeBatch, defaultBatchLimits, en
 import type { BatchLimits, BatchResult, BatchWrite } from '../protocol/batch';
 import { batchContentType, batchHeader } from '../protocol/names';
 import { resultOf, writeRequest } from './batch-write';
+import { bytesOnlyOf } from './byte-answers';
 import type { FetchHandler } from './core';
 import { problemJson, problems } from './problem';
 import type { ProblemRenderer } from './problem';
@@ -107,7 +108,9 @@ export interface BatchHandlerOptions extends BatchOptions {
  */
 export function batchHandler(handle: FetchHandler, options: BatchHandlerOptions = {}): FetchHandler {
   const endpoint = batchEndpoint(options, options.problem)!;
-  return async (request) => endpoint.advertise(await endpoint.answer(request, handle));
+  // A write's answer is read for its result only, and its noted bytes are what is read.
+  const dispatch = bytesOnlyOf(handle);
+  return async (request) => endpoint.advertise(await endpoint.answer(request, dispatch));
 }
 
 /** The path of a URL (absolute, or a path with a query), without building a URL object on every request. */

@@ -10,6 +10,7 @@ import { problemJson, problems } from './problem';
 import type { Problem } from './problem';
 import type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, StoredResponse } from './store';
 import { batchEndpoint } from './batch';
+import { pairWithBytesOnly } from './byte-answers';
 
 /** A Fetch-standard handler: what Hono, Bun and Deno serve, and what the adapters wrap. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -49,6 +50,8 @@ interface Settings<Tx> {
   replayed: readonly string[];
   conditions: (request: Request) => ConditionalRoute<Tx> | undefined;
   problem: (problem: Problem) => Response;
+  /** Whether the answers the kit rebuilds from bytes carry them as a body stream too (see byte-answers.ts). */
+  streamed: boolean;
 }
 
 /**
@@ -58,10 +61,18 @@ interface Settings<Tx> {
  * codes. Every answer names the batch URL in its `Outbox-Batch` header.
  */
 export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: ExactlyOnceOptions<Tx>): FetchHandler {
-  const single = exactlyOnceSingle(handler, options);
-  const batch = batchEndpoint(options.batch, options.problem ?? problemJson);
-  if (batch === undefined) return single;
-  return async (request) => batch.advertise(await (batch.handles(request.url) ? batch.answer(request, single) : single(request)));
+  const settings = settingsOf(options);
+  const single = keyed(handler, settings);
+  // Answers only the kit reads (a batch's writes, whose results take the noted bytes) and the Node
+  // adapter's (byte-answers.ts) need no body streams.
+  const bytesOnly = keyed(handler, { ...settings, streamed: false });
+  const batch = batchEndpoint(options.batch, settings.problem);
+  if (batch === undefined) return pairWithBytesOnly(single, bytesOnly);
+  const serving =
+    (one: FetchHandler): FetchHandler =>
+    async (request) =>
+      batch.advertise(await (batch.handles(request.url) ? batch.answer(request, bytesOnly) : one(request)));
+  return pairWithBytesOnly(serving(single), serving(bytesOnly));
 }
 
 /**
@@ -69,7 +80,11 @@ export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: Exactl
  * Fastify, Hono) wrap each request with, as they answer batches through the app's own routes.
  */
 export function exactlyOnceSingle<Tx>(handler: ExactlyOnceHandler<Tx>, options: ExactlyOnceOptions<Tx>): FetchHandler {
-  const settings = settingsOf(options);
+  return keyed(handler, settingsOf(options));
+}
+
+/** One request at a time through the kit's rules, with `settings`. */
+function keyed<Tx>(handler: ExactlyOnceHandler<Tx>, settings: Settings<Tx>): FetchHandler {
   return async (request) => {
     const policy = settings.keys(request);
     const header = policy === 'ignored' ? null : request.headers.get('idempotency-key');
@@ -94,6 +109,7 @@ export function exactlyOnceSingle<Tx>(handler: ExactlyOnceHandler<Tx>, options: 
 function settingsOf<Tx>(options: ExactlyOnceOptions<Tx>): Settings<Tx> {
   const transactional = options.transactional ?? false;
   return {
+    streamed: true,
     store: options.store,
     transactional: typeof transactional === 'function' ? transactional : () => transactional,
     keys: options.keys ?? optionalForWrites,
@@ -110,7 +126,7 @@ function settingsOf<Tx>(options: ExactlyOnceOptions<Tx>): Settings<Tx> {
 function answerOf<Tx>(settings: Settings<Tx>, result: Exclude<ClaimResult, { kind: 'claimed' }>): Response {
   switch (result.kind) {
     case 'replay':
-      return replayOf(result.response);
+      return replayOf(result.response, settings.streamed);
     case 'mismatch':
       return settings.problem(problems.keyReused());
     case 'running':
@@ -235,7 +251,7 @@ interface Outcome {
 
 /** The outcome of `response`: at once when it is not kept, else once its body is read. */
 function outcomeOf<Tx>(settings: Settings<Tx>, response: Response): Outcome | Promise<Outcome> {
-  return settings.keep(response.status) ? snapshot(response, settings.replayed) : { response };
+  return settings.keep(response.status) ? snapshot(response, settings.replayed, settings.streamed) : { response };
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -261,9 +277,11 @@ async function failedPrecondition<Tx>(settings: Settings<Tx>, request: Request, 
   return new Response(representation.body, { status: 412, headers });
 }
 
+const nothingToStop = (): void => undefined;
+
 /** Renews a leased claim while the handler runs, so a slow request is not taken for a dead one. */
 function renewWhileRunning<Tx>(store: IdempotencyStore<Tx>, claim: KeyClaim): () => void {
-  if (store.renew === undefined || store.renewEveryMs === undefined) return () => undefined;
+  if (store.renew === undefined || store.renewEveryMs === undefined) return nothingToStop;
   const renew = store.renew.bind(store);
   const timer = setInterval(() => void renew(claim).catch(() => false), store.renewEveryMs);
   timer.unref();

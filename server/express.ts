@@ -5,6 +5,7 @@ import type { BatchEndpoint } from './batch';
 import { exactlyOnceSingle } from './core';
 import type { FetchHandler } from './core';
 import { BodyAlreadyReadError, readBodyAndPutBack } from './body-put-back';
+import { bytesOnlyOf } from './byte-answers';
 import { holdAnswer } from './held-answer';
 import { dispatchThrough } from './node-dispatch';
 import type { NodeApp } from './node-dispatch';
@@ -35,11 +36,13 @@ export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next
  * other failures go to `next(error)`.
  */
 export function expressHandler(handler: FetchHandler, options: NodeAdapterOptions = {}): ExpressMiddleware {
+  // Its answers go nowhere but `sendResponse`, which sends noted bytes as they are.
+  const serve = bytesOnlyOf(handler);
   return (req, res, next) => {
     void (async () => {
       try {
         const body = await rawBodyOf(req, options.maxBodyBytes);
-        await sendResponse(res, await handler(toRequest(req, body, originalUrlOf(req))));
+        await sendResponse(res, await serve(toRequest(req, body, originalUrlOf(req))));
       } catch (error) {
         if (error instanceof BodyTooLargeError) failed(res, error);
         else next(error);

@@ -4,8 +4,25 @@ import type { StoredResponse } from './store';
 
 /** Method, path with query, and a SHA-256 of the body: what a key's payload is compared by. */
 export function fingerprintOf(request: Request, body: Uint8Array): string {
-  const url = new URL(request.url);
-  return sha256Hex(`${request.method}\0${url.pathname}${url.search}\0${sha256Hex(body)}`);
+  return sha256Hex(`${request.method}\0${pathAndQuery(request.url)}\0${sha256Hex(body)}`);
+}
+
+/**
+ * `pathname + search` of a request's URL. An http(s) URL as a Request serialises it has its path
+ * from the first `/` after the host (a Request's URL has no user info) and a `#` only before its
+ * fragment, so it is sliced out without a URL object; an empty query (`?` alone) is no search.
+ */
+function pathAndQuery(href: string): string {
+  const after = href.startsWith('http://') ? 7 : href.startsWith('https://') ? 8 : -1;
+  if (after < 0) {
+    const url = new URL(href);
+    return url.pathname + url.search;
+  }
+  const start = href.indexOf('/', after);
+  if (start < 0) return '/';
+  const hash = href.indexOf('#', start);
+  const target = hash < 0 ? href.slice(start) : href.slice(start, hash);
+  return target.endsWith('?') && target.indexOf('?') === target.length - 1 ? target.slice(0, -1) : target;
 }
 
 /** SHA-256 in hex: one call where Node has `crypto.hash` (20.12, 21.7), a Hash object where not. */
@@ -20,9 +37,10 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Reads a response for storage. Its body can be read only once, so the answer to send is rebuilt
- * from the same bytes (cheaper than a clone, whose streams tee).
+ * from the same bytes (cheaper than a clone, whose streams tee); `streamed` false leaves the rebuilt
+ * answer's bytes noted only, with no body stream (byte-answers.ts).
  */
-export async function snapshot(response: Response, replayed: readonly string[]): Promise<{ stored: StoredResponse; response: Response }> {
+export async function snapshot(response: Response, replayed: readonly string[], streamed: boolean): Promise<{ stored: StoredResponse; response: Response }> {
   const body = await readBody(response);
   const headers: Array<[string, string]> = [];
   for (const name of replayed) {
@@ -30,18 +48,19 @@ export async function snapshot(response: Response, replayed: readonly string[]):
     if (value !== null) headers.push([name, value]);
   }
   const stored = { status: response.status, headers, body };
-  return { stored, response: responseOf(stored, { status: response.status, statusText: response.statusText, headers: response.headers }) };
+  return { stored, response: responseOf(stored, { status: response.status, statusText: response.statusText, headers: response.headers }, streamed) };
 }
 
-/** A response with the stored body, its bytes noted so that they go out without a stream. */
-function responseOf(stored: StoredResponse, init: ResponseInit): Response {
+/** A response with the stored body, its bytes noted so that they go out without a stream (and, unless not `streamed`, as its body too). */
+function responseOf(stored: StoredResponse, init: ResponseInit, streamed: boolean): Response {
   const empty = NULL_BODY_STATUSES.has(stored.status) || stored.body.length === 0;
-  return empty ? new Response(null, init) : withKnownBody(new Response(stored.body as Uint8Array<ArrayBuffer>, init), stored.body);
+  if (empty) return new Response(null, init);
+  return withKnownBody(new Response(streamed ? (stored.body as Uint8Array<ArrayBuffer>) : null, init), stored.body);
 }
 
-/** The stored answer again, marked `Idempotent-Replayed: true`. */
-export function replayOf(stored: StoredResponse): Response {
+/** The stored answer again, marked `Idempotent-Replayed: true`; `streamed` as for `snapshot`. */
+export function replayOf(stored: StoredResponse, streamed: boolean): Response {
   const headers = new Headers(stored.headers);
   headers.set('Idempotent-Replayed', 'true');
-  return responseOf(stored, { status: stored.status, headers });
+  return responseOf(stored, { status: stored.status, headers }, streamed);
 }

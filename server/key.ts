@@ -13,13 +13,16 @@ export type ParsedKey = { ok: true; key: string } | { ok: false; detail: string 
 
 const BARE_KEY = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]+$/;
 
+/** The common quoted key: printable ASCII with nothing to unescape and no parameters, read by a slice. */
+const PLAIN_STRING = /^"[\x20\x21\x23-\x5b\x5d-\x7e]*"$/;
+
 /**
  * Reads an Idempotency-Key value as draft-ietf-httpapi-idempotency-key-header-07 defines it: an
  * RFC 8941 String (`"` … `"`, printable ASCII, `\"` and `\\` escaped), parameters ignored.
  */
 export function parseIdempotencyKey(value: string, syntax: KeySyntax): ParsedKey {
   const text = value.trim();
-  const key = text.startsWith('"') ? readString(text) : syntax.bareKeys && BARE_KEY.test(text) ? text : undefined;
+  const key = PLAIN_STRING.test(text) ? text.slice(1, -1) : text.startsWith('"') ? readString(text) : syntax.bareKeys && BARE_KEY.test(text) ? text : undefined;
   if (key === undefined) {
     return { ok: false, detail: 'Idempotency-Key must be a structured-field string: printable ASCII in double quotes, such as "8e03978e-40d5-43e8-bc93-6894a57f9324".' };
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DAY_MS, HOUR_MS, scheduleCleanup } from './store';
 import type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, StoreTimes, StoredResponse } from './store';
 
@@ -17,6 +16,8 @@ interface Entry {
 export function memoryStore(times: StoreTimes = {}): IdempotencyStore<undefined> {
   const ttlMs = times.ttlMs ?? DAY_MS;
   const entries = new Map<string, Entry>();
+  // Claims are fenced within this one process: a count tells them apart as well as a random token.
+  let claims = 0;
   const idOf = (request: KeyRequest): string => `${request.scope}\0${request.key}`;
   const owned = (claim: KeyClaim): Entry | undefined => {
     const entry = entries.get(idOf(claim));
@@ -42,10 +43,11 @@ export function memoryStore(times: StoreTimes = {}): IdempotencyStore<undefined>
     async claim(request): Promise<ClaimResult> {
       const id = idOf(request);
       const existing = entries.get(id);
-      if (existing === undefined || (existing.expiresAt <= Date.now() && existing.response !== undefined)) {
-        const claim = { ...request, token: randomUUID() };
-        entries.set(id, { fingerprint: request.fingerprint, token: claim.token, expiresAt: Date.now() + ttlMs, response: undefined });
-        return { kind: 'claimed', claim };
+      const now = Date.now();
+      if (existing === undefined || (existing.expiresAt <= now && existing.response !== undefined)) {
+        const token = String((claims += 1));
+        entries.set(id, { fingerprint: request.fingerprint, token, expiresAt: now + ttlMs, response: undefined });
+        return { kind: 'claimed', claim: { scope: request.scope, key: request.key, fingerprint: request.fingerprint, token } };
       }
       if (existing.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
       if (existing.response === undefined) return { kind: 'running', retryAfterSeconds: 1 };

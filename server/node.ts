@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FetchHandler } from './core';
+import { bytesOnlyOf } from './byte-answers';
 import { knownBody, withKnownBody } from './known-body';
 
 export interface NodeAdapterOptions {
@@ -77,11 +78,13 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
  */
 export function nodeHandler(handler: FetchHandler, options: NodeAdapterOptions = {}): RequestListener {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Its answers go nowhere but `sendResponse`, which sends noted bytes as they are.
+  const serve = bytesOnlyOf(handler);
   return (req, res) => {
     void (async () => {
       try {
         const body = await readNodeBody(req, limit);
-        await sendResponse(res, await handler(toRequest(req, body)));
+        await sendResponse(res, await serve(toRequest(req, body)));
       } catch (error) {
         failed(res, error);
       }

@@ -1,7 +1,10 @@
 // @vitest-environment node
 import { afterEach, describe, expect, it } from 'vitest';
-import { batchContentType, batchHandler, decodeBatchAnswer, encodeBatch, exactlyOnce, finalOutcome, memoryStore, strongETag } from '../../server';
+import { createHash } from 'node:crypto';
+import { batchContentType, batchHandler, decodeBatchAnswer, encodeBatch, exactlyOnce, finalOutcome, fingerprintOf, memoryStore, strongETag } from '../../server';
 import type { BatchWrite, ExactlyOnceOptions, IdempotencyStore } from '../../server';
+import { bytesOnlyOf } from '../../server/byte-answers';
+import { knownBody } from '../../server/known-body';
 
 /** A tiny app: POST /notes creates, PATCH /notes/:id edits with If-Match; `applied` counts effects. */
 function notesApp(options: Partial<ExactlyOnceOptions<undefined>> = {}) {
@@ -120,6 +123,37 @@ describe('exactlyOnce: Idempotency-Key', () => {
     }
     expect((await app.send('POST', '/notes', '{"text":"a"}', { 'Idempotency-Key': '"esc\\"aped\\\\";p=1' })).status).toBe(201);
     expect(app.applied()).toBe(1);
+  });
+
+  it('reads a quoted key the same with or without escapes and parameters around it', async () => {
+    await app.send('POST', '/notes', '{"text":"a"}', key('k-10'));
+    await app.send('POST', '/notes', '{"text":"a"}', { 'Idempotency-Key': '"k\\"10"' });
+    for (const same of [' "k-10" ', '"k-10";p=1', '"k\\"10";p=1', ' "k\\"10"']) {
+      const res = await app.send('POST', '/notes', '{"text":"a"}', { 'Idempotency-Key': same });
+      expect(res.headers.get('idempotent-replayed'), same).toBe('true');
+    }
+    expect(app.applied()).toBe(2);
+  });
+
+  it('fingerprints the method, path, query and body, not the fragment or an empty query', () => {
+    const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+    const body = new TextEncoder().encode('{"text":"a"}');
+    for (const url of ['http://app.test/notes', 'http://app.test/notes?', 'http://app.test/notes?#f', 'https://app.test:8443/a/../n%20b?q=1?2#f', 'http://app.test/n??', 'http://[::1]/é?é']) {
+      const parsed = new URL(url);
+      const expected = sha256(`PUT\0${parsed.pathname}${parsed.search}\0${sha256(body)}`);
+      expect(fingerprintOf(new Request(url, { method: 'PUT', body }), body), url).toBe(expected);
+    }
+  });
+
+  it('gives its own answers a body, and the Node adapter the same bytes noted with none', async () => {
+    const direct = await app.send('POST', '/notes', '{"text":"a"}', key('k-11'));
+    const twin = bytesOnlyOf(app.handle);
+    expect(twin).not.toBe(app.handle);
+    const replayed = await twin(new Request('http://app.test/notes', { method: 'POST', headers: key('k-11'), body: '{"text":"a"}' }));
+    expect([replayed.status, replayed.headers.get('idempotent-replayed'), replayed.body]).toEqual([201, 'true', null]);
+    expect(new TextDecoder().decode(knownBody(replayed))).toBe(await direct.text());
+    const plain = async (request: Request) => new Response(request.body);
+    expect(bytesOnlyOf(plain)).toBe(plain);
   });
 
   it('accepts bare keys only when told to', async () => {
