@@ -77,4 +77,14 @@ describe('the in-memory lane index', () => {
     await log.entries.confirm(create.entry, { version: '"1"', representation: null, mapping: { tempId: 'tmp-2', realId: 2, tempUrl: 'http://app.test/api/todos/tmp-2', realUrl: 'http://app.test/api/todos/2', at: Date.now() } });
     expect(await log.entries.append(draft('PATCH', '/api/todos/2', { title: 'later' }))).toMatchObject({ isHead: false, entry: { chained: true } });
   });
+
+  it('forgets the versions it knew when the database is deleted under it', async () => {
+    const name = `test-deleted-${Date.now()}`;
+    const log = await openLog(name, {}, () => false);
+    await log.learned.learnVersion({ resource: 'http://app.test/api/a', version: '"7"', representation: { n: 0 }, at: Date.now() });
+    await new Promise((resolve, reject) => Object.assign(indexedDB.deleteDatabase(name), { onsuccess: resolve, onerror: reject }));
+    expect(await log.learned.knownVersion('http://app.test/api/a')).toBeUndefined();
+    expect(await log.entries.append(draft('PATCH', '/api/a', { n: 1 }))).toMatchObject({ entry: { baseVersion: null, baseRepresentation: null } });
+    log.database.close();
+  });
 });

@@ -37,6 +37,8 @@ export interface DatabaseHooks {
    * The log itself starts again, empty, at its next use.
    */
   onDeleted?: (lost: StoredEntry[]) => void;
+  /** The database was deleted, whatever it held: what is mirrored in memory from it goes too. */
+  onEmptied?: () => void;
 }
 
 /**
@@ -91,6 +93,7 @@ export class LogDatabase {
     this.dropConnection(db);
     const lost = deleted ? await db.getAll('entries').catch(() => []) : [];
     db.close();
+    if (deleted) this.hooks.onEmptied?.();
     if (lost.length > 0) this.hooks.onDeleted?.(lost);
   }
 

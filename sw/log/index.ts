@@ -33,10 +33,10 @@ export async function openLog(
   isSending: SendingCheck,
   maxKeptBytes = Number.POSITIVE_INFINITY,
 ): Promise<OutboxLog> {
-  const database = await LogDatabase.open(name, hooks);
+  const versions = new KnownVersions();
+  const database = await LogDatabase.open(name, { ...hooks, onEmptied: () => versions.clear() });
   const kept = new KeptReads(database, maxKeptBytes);
   const lanes = new LaneIndex();
-  const versions = new KnownVersions();
   const log: OutboxLog = {
     database,
     entries: new EntryStore(database, new GroupCommit(database), isSending, kept, lanes, versions),

@@ -32,6 +32,12 @@ export class KnownVersions {
     this.changedWhileLoading?.add(resource);
   }
 
+  /** The store was deleted with its database (site data cleared): nothing is known any more. */
+  clear(): void {
+    for (const resource of this.known.keys()) this.changedWhileLoading?.add(resource);
+    this.known.clear();
+  }
+
   /** Reads the whole store; what changed meanwhile keeps its newer value. Loads run one at a time. */
   load(database: LogDatabase): Promise<void> {
     // One that failed leaves the mirror as it was: the next load starts afresh.
