@@ -15,21 +15,23 @@ export const budgets = [
   { entry: './outbox-sw.js', file: 'dist/outbox-sw.js', kib: 27 },
   // The drop-in page script: 13 KiB with its UI (7.5 KiB without it).
   { entry: './outbox.js', file: 'dist/outbox.js', kib: 15 },
-  { entry: './sw', file: 'dist/esm/sw.js', kib: 48 },
+  // The library worker: 48.3 KiB with the in-memory index and the pipeline (issue 21).
+  { entry: './sw', file: 'dist/esm/sw.js', kib: 49 },
   { entry: './client', file: 'dist/esm/client.js', kib: 11 },
   { entry: './react', file: 'dist/esm/react.js', kib: 1 },
   { entry: './ui', file: 'dist/esm/ui.js', kib: 13 },
   { entry: './testing', file: 'dist/esm/testing.js', kib: 9 },
   { entry: './vite', file: 'dist/esm/vite.js', kib: 4 },
   // The server entries share the kit's core chunk, which carries batch replay since issue 20 (the
-  // codec, the batch URL, the per-write requests: about 4 KiB gzipped); each budget grew by that.
-  { entry: './server', file: 'dist/server/index.js', kib: 13 },
+  // codec, the batch URL, the per-write requests: about 4 KiB gzipped); each budget grew by that,
+  // and by 0.5 for answers rebuilt without a body stream for the Node adapter (byte-answers.ts).
+  { entry: './server', file: 'dist/server/index.js', kib: 13.5 },
   { entry: './server/pg', file: 'dist/server/pg.js', kib: 5.5 },
   { entry: './server/pglite', file: 'dist/server/pglite.js', kib: 4.5 },
   { entry: './server/node', file: 'dist/server/node.js', kib: 2 },
-  { entry: './server/express', file: 'dist/server/express.js', kib: 18 },
-  { entry: './server/fastify', file: 'dist/server/fastify.js', kib: 17.5 },
-  { entry: './server/hono', file: 'dist/server/hono.js', kib: 12 },
+  { entry: './server/express', file: 'dist/server/express.js', kib: 18.5 },
+  { entry: './server/fastify', file: 'dist/server/fastify.js', kib: 18 },
+  { entry: './server/hono', file: 'dist/server/hono.js', kib: 12.5 },
 ];
 
 /** Relative imports in built ES module code: `from "./x.js"`, `import "./x.js"`, `import("./x.js")`. */
