@@ -52,7 +52,7 @@ export async function appendInTx(tx: EntriesTx, draft: EntryDraft, isSending: Se
   // Both reads at once: each is a round trip to the database, on the page's path.
   const [last, known] = await Promise.all([
     laneIndex.openCursor(IDBKeyRange.only(draft.resource), 'prev'),
-    !draft.versioned ? undefined : versions.ready ? versions.get(draft.resource) : tx.objectStore('versions').get(draft.resource),
+    draft.versioned ? versions.find(draft.resource, () => tx.objectStore('versions').get(draft.resource)) : undefined,
   ]);
   const before = last?.value;
   const entry = placeInLane(draft, before, known);

@@ -22,6 +22,11 @@ export class KnownVersions {
     return this.known.get(resource);
   }
 
+  /** What is known of `resource`: from memory once the mirror holds the whole store, else read by `stored`. */
+  find(resource: string, stored: () => Promise<KnownVersion | undefined>): KnownVersion | undefined | Promise<KnownVersion | undefined> {
+    return this.loaded ? this.known.get(resource) : stored();
+  }
+
   set(version: KnownVersion): void {
     this.known.set(version.resource, version);
     this.changedWhileLoading?.add(version.resource);

@@ -12,7 +12,7 @@ export class LearnedStore {
   constructor(private readonly database: LogDatabase, private readonly versions: KnownVersions) {}
 
   async knownVersion(resource: string): Promise<KnownVersion | undefined> {
-    return this.versions.ready ? this.versions.get(resource) : (await this.database.db).get('versions', resource);
+    return this.versions.find(resource, async () => (await this.database.db).get('versions', resource));
   }
 
   async learnVersion(known: KnownVersion): Promise<void> {
@@ -25,7 +25,7 @@ export class LearnedStore {
   async learnCollection(collection: string, items: unknown[], idField: string, versioning: string): Promise<void> {
     const tx = (await this.database.db).transaction('versions', 'readwrite');
     for (const item of itemsOfCollection(collection, items, idField, versioning, Date.now())) {
-      const version = item.version ?? (this.versions.ready ? this.versions.get(item.resource) : await tx.store.get(item.resource))?.version ?? null;
+      const version = item.version ?? (await this.versions.find(item.resource, () => tx.store.get(item.resource)))?.version ?? null;
       const learned = { ...item, version };
       this.versions.set(learned);
       await tx.store.put(learned);
