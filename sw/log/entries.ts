@@ -4,8 +4,9 @@ import type { KeptReads } from './kept-reads';
 import type { EntryDraft, StoredEntry } from './entry';
 import { addInTx, appendInTx, confirmInTx, deadLetter, type Appended, type ConfirmResult, type LaneAfterConfirm, type SendingCheck } from './entry-commits';
 import type { LaneIndex } from './lane-index';
+import type { LaneLookahead } from './lane-lookahead';
 import type { KnownVersions } from './known-versions';
-import { placeInLane } from './chain';
+import { placeInLane, rebasedOn } from './chain';
 import { laneAfter } from './remap';
 
 export type { Appended, ConfirmResult, LaneAfterConfirm, SendingCheck } from './entry-commits';
@@ -26,6 +27,8 @@ export class EntryStore {
     /** Which lanes may hold writes, and the versions known, in memory: a write to an empty lane reads nothing. */
     private readonly lanes: LaneIndex,
     private readonly versions: KnownVersions,
+    /** Each lane's write behind its head, as the last confirmation read it: it goes without a read. */
+    private readonly lookahead: LaneLookahead,
   ) {}
 
   /** Commits a write (in the next group commit) and resolves once it is durable. */
@@ -89,10 +92,34 @@ export class EntryStore {
     const nextWasEmpty = nextLane !== lane && this.lanes.isEmpty(nextLane);
     if (nextLane !== lane) this.lanes.entered(nextLane);
     const stamps = { lane: this.lanes.stampOf(lane), next: this.lanes.stampOf(nextLane) };
-    const after = await this.commits.run((tx) => confirmInTx(tx, entry, { ...result, kept }, this.versions, laneRead), own);
+    // What the transaction reads behind the new head is kept for when that head is confirmed.
+    const changes = this.lookahead.changeCount;
+    let head: StoredEntry | undefined;
+    const reads = {
+      head: (read: LaneAfterConfirm) => laneRead({ lane: read.lane, head: (head = read.head) }),
+      behind: (next: StoredEntry | undefined) => this.lookahead.read(nextLane, head, next, stamps.next, changes),
+    };
+    let after: LaneAfterConfirm;
+    try {
+      after = await this.commits.run((tx) => confirmInTx(tx, entry, { ...result, kept }, this.versions, reads), own);
+    } catch (error) {
+      this.lookahead.forget(nextLane);
+      throw error;
+    }
     if (nextLane !== lane) this.lanes.emptied(lane, stamps.lane);
     if (after.head === undefined && (nextLane === lane || nextWasEmpty)) this.lanes.emptied(nextLane, stamps.next);
     return after;
+  }
+
+  /**
+   * The write that goes next in `confirmed`'s lane once it is confirmed with `version`, rebased on
+   * it as the confirmation will store it, when the confirmation before read it and nothing can
+   * have changed it since (lane-lookahead.ts); undefined when only the log can say.
+   */
+  knownNext(confirmed: StoredEntry, version: string | null): StoredEntry | undefined {
+    const lane = confirmed.lane ?? confirmed.resource;
+    const next = this.lookahead.take(lane, confirmed, this.lanes.stampOf(lane));
+    return next && rebasedOn(next, version);
   }
 
   /** The first write of a lane, or undefined when the lane is empty. */
@@ -130,72 +157,82 @@ export class EntryStore {
    * or never committed while it was on the wire is not brought back by what its send came to.
    * False when it was not there.
    */
-  async put(entry: StoredEntry): Promise<boolean> {
-    const tx = (await this.database.db).transaction('entries', 'readwrite');
-    const key = await tx.store.index('id').getKey(entry.id);
-    if (key !== undefined) await tx.store.put({ ...entry, seq: key });
-    await tx.done;
-    return key !== undefined;
+  put(entry: StoredEntry): Promise<boolean> {
+    return this.changing(async () => {
+      const tx = (await this.database.db).transaction('entries', 'readwrite');
+      const key = await tx.store.index('id').getKey(entry.id);
+      if (key !== undefined) await tx.store.put({ ...entry, seq: key });
+      await tx.done;
+      return key !== undefined;
+    });
   }
 
   /** Removes one entry; false when it is not there. */
-  async remove(id: string): Promise<boolean> {
-    const tx = (await this.database.db).transaction('entries', 'readwrite');
-    const key = await tx.store.index('id').getKey(id);
-    if (key !== undefined) await tx.store.delete(key);
-    await tx.done;
-    return key !== undefined;
+  remove(id: string): Promise<boolean> {
+    return this.changing(async () => {
+      const tx = (await this.database.db).transaction('entries', 'readwrite');
+      const key = await tx.store.index('id').getKey(id);
+      if (key !== undefined) await tx.store.delete(key);
+      await tx.done;
+      return key !== undefined;
+    });
   }
 
   /**
    * Moves a write to the dead-letter state, and with `cascade` every later write of its lane too,
    * since they were made on top of a change that will not happen. Returns the ones cascaded.
    */
-  async kill(entry: StoredEntry, reason: string, cascade: boolean): Promise<StoredEntry[]> {
-    const tx = (await this.database.db).transaction('entries', 'readwrite');
-    const lane = entry.lane;
-    const key = await tx.store.index('id').getKey(entry.id);
-    if (key !== undefined) await tx.store.put({ ...deadLetter(entry, reason), seq: key });
-    const cascaded: StoredEntry[] = [];
-    if (cascade && lane !== undefined) {
-      for (const later of await tx.store.index('lane').getAll(IDBKeyRange.only(lane))) {
-        const laterDead = deadLetter(later, 'cascade');
-        await tx.store.put(laterDead);
-        cascaded.push(laterDead);
+  kill(entry: StoredEntry, reason: string, cascade: boolean): Promise<StoredEntry[]> {
+    return this.changing(async () => {
+      const tx = (await this.database.db).transaction('entries', 'readwrite');
+      const lane = entry.lane;
+      const key = await tx.store.index('id').getKey(entry.id);
+      if (key !== undefined) await tx.store.put({ ...deadLetter(entry, reason), seq: key });
+      const cascaded: StoredEntry[] = [];
+      if (cascade && lane !== undefined) {
+        for (const later of await tx.store.index('lane').getAll(IDBKeyRange.only(lane))) {
+          const laterDead = deadLetter(later, 'cascade');
+          await tx.store.put(laterDead);
+          cascaded.push(laterDead);
+        }
       }
-    }
-    await tx.done;
-    return cascaded;
+      await tx.done;
+      return cascaded;
+    });
   }
 
   /**
    * Makes a write due now: a held or waiting one where it stands (a server's Retry-After still
    * holds), a dead one back at the end of its lane, after the writes that are there now.
    */
-  async revive(id: string): Promise<StoredEntry | undefined> {
-    const tx = (await this.database.db).transaction('entries', 'readwrite');
-    const key = await tx.store.index('id').getKey(id);
-    const entry = key === undefined ? undefined : await tx.store.get(key);
-    if (!entry || key === undefined) return undefined;
-    this.lanes.entered(entry.resource);
-    const revived: StoredEntry = { ...entry, lane: entry.resource, state: 'queued', failures: 0, nextAttemptAt: 0, reason: null };
-    if (entry.state === 'dead') {
-      await tx.store.delete(key);
-      delete revived.seq;
-      revived.notBefore = 0;
-    }
-    const seq = await tx.store.put(revived);
-    await tx.done;
-    return { ...revived, seq };
+  revive(id: string): Promise<StoredEntry | undefined> {
+    return this.changing(async () => {
+      const tx = (await this.database.db).transaction('entries', 'readwrite');
+      const key = await tx.store.index('id').getKey(id);
+      const entry = key === undefined ? undefined : await tx.store.get(key);
+      if (!entry || key === undefined) return undefined;
+      this.lanes.entered(entry.resource);
+      const revived: StoredEntry = { ...entry, lane: entry.resource, state: 'queued', failures: 0, nextAttemptAt: 0, reason: null };
+      if (entry.state === 'dead') {
+        await tx.store.delete(key);
+        delete revived.seq;
+        revived.notBefore = 0;
+      }
+      const seq = await tx.store.put(revived);
+      await tx.done;
+      return { ...revived, seq };
+    });
   }
 
   /** Puts a partition's held writes back to be sent (a page has fresh credentials). */
-  async releaseHeld(partition: string): Promise<void> {
-    const tx = (await this.database.db).transaction('entries', 'readwrite');
-    for (let cursor = await tx.store.index('state').openCursor('held'); cursor; cursor = await cursor.continue()) {
-      if (cursor.value.partition === partition) await cursor.update({ ...cursor.value, state: 'queued', reason: null, failures: 0, nextAttemptAt: 0 });
-    }
-    await tx.done;
+  releaseHeld(partition: string): Promise<void> {
+    return this.changing(async () => {
+      const tx = (await this.database.db).transaction('entries', 'readwrite');
+      for (let cursor = await tx.store.index('state').openCursor('held'); cursor; cursor = await cursor.continue()) {
+        if (cursor.value.partition === partition) await cursor.update({ ...cursor.value, state: 'queued', reason: null, failures: 0, nextAttemptAt: 0 });
+      }
+      await tx.done;
+    });
   }
 
   /** Writes still to be sent, of one partition. */
@@ -232,16 +269,31 @@ export class EntryStore {
   }
 
   /** Removes every write of a partition (the app's sign-out); returns what went. */
-  async clearPartition(partition: string): Promise<StoredEntry[]> {
-    const tx = (await this.database.db).transaction('entries', 'readwrite');
-    const removed: StoredEntry[] = [];
-    for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue()) {
-      if (cursor.value.partition !== partition) continue;
-      removed.push(cursor.value);
-      await cursor.delete();
-    }
-    await tx.done;
-    return removed;
+  clearPartition(partition: string): Promise<StoredEntry[]> {
+    return this.changing(async () => {
+      const tx = (await this.database.db).transaction('entries', 'readwrite');
+      const removed: StoredEntry[] = [];
+      for (let cursor = await tx.store.openCursor(); cursor; cursor = await cursor.continue()) {
+        if (cursor.value.partition !== partition) continue;
+        removed.push(cursor.value);
+        await cursor.delete();
+      }
+      await tx.done;
+      return removed;
+    });
   }
 
+  /**
+   * Runs a change of the log other than an append or a confirmation. What was read ahead of it is
+   * not trusted from its start (it may be read mid-change) to its end (a confirmation asked for
+   * meanwhile may have read the log before it): lane-lookahead.ts.
+   */
+  private async changing<T>(change: () => Promise<T>): Promise<T> {
+    this.lookahead.changed();
+    try {
+      return await change();
+    } finally {
+      this.lookahead.changed();
+    }
+  }
 }

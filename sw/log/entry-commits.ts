@@ -87,13 +87,22 @@ export function deadLetter(entry: StoredEntry, reason: string): StoredEntry {
   return dead;
 }
 
+/** Who hears what a confirmation's transaction reads of its lane, the moment it is read. */
+export interface LaneReads {
+  /** The lane's new head (what the lane does next). */
+  head(after: LaneAfterConfirm): void;
+  /** The write behind that head, as stored (undefined: none, or the lane was remapped): lane-lookahead.ts. */
+  behind(next: StoredEntry | undefined): void;
+}
+
 /**
  * The body of `confirm`, inside a group commit's transaction. Requests of a transaction run in the
  * order they are made, so only what needs an answer waits for one: what the answer teaches goes
  * out with the first read, the lane is opened right behind the removal, and a confirmation costs
- * three round trips, not five. `laneRead` hears the lane's new head as soon as it is read.
+ * three round trips, not five. `reads` hears the lane's new head as soon as it is read, and the
+ * write behind it one read later.
  */
-export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult, versions: KnownVersions, laneRead: (after: LaneAfterConfirm) => void): Promise<LaneAfterConfirm> {
+export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult, versions: KnownVersions, reads: LaneReads): Promise<LaneAfterConfirm> {
   const entries = tx.objectStore('entries');
   const lane = entry.lane ?? entry.resource;
   const { mapping } = result;
@@ -118,7 +127,9 @@ export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: Con
     cursor = await cursor.continue();
   }
   // The next head, as this transaction leaves it: it may go while the rest commits.
-  laneRead({ lane: nextLane, head });
+  reads.head({ lane: nextLane, head });
+  // And the write behind it, so that one may go as soon as the head is confirmed in its turn.
+  reads.behind(cursor && !mapping ? (await cursor.continue())?.value : undefined);
   await Promise.all([removing, learning]);
   if (result.kept) await rewriteKept(tx as never, result.kept);
   return { lane: nextLane, head };

@@ -6,6 +6,7 @@ import { LearnedStore } from './learned';
 import { MetaStore } from './meta';
 import { KeptReads } from './kept-reads';
 import { LaneIndex } from './lane-index';
+import { LaneLookahead } from './lane-lookahead';
 import { KnownVersions } from './known-versions';
 
 /** The log's stores over one database: the writes, what was learned, the event history, meta. */
@@ -34,12 +35,17 @@ export async function openLog(
   maxKeptBytes = Number.POSITIVE_INFINITY,
 ): Promise<OutboxLog> {
   const versions = new KnownVersions();
-  const database = await LogDatabase.open(name, { ...hooks, onEmptied: () => versions.clear() });
+  const lookahead = new LaneLookahead();
+  const emptied = (): void => {
+    versions.clear();
+    lookahead.changed();
+  };
+  const database = await LogDatabase.open(name, { ...hooks, onEmptied: emptied });
   const kept = new KeptReads(database, maxKeptBytes);
   const lanes = new LaneIndex();
   const log: OutboxLog = {
     database,
-    entries: new EntryStore(database, new GroupCommit(database), isSending, kept, lanes, versions),
+    entries: new EntryStore(database, new GroupCommit(database), isSending, kept, lanes, versions, lookahead),
     learned: new LearnedStore(database, versions),
     history: new HistoryStore(database),
     meta: new MetaStore(database),

@@ -71,6 +71,10 @@ export class Settler {
       const version = versionOf(response, body, config);
       const mapping = entry.tempId ? idMappingOf(entry, body, response.headers.get('location'), config.idField, Date.now()) : null;
       const representation = isRecord(body) || Array.isArray(body) ? body : null;
+      // The lane's next write, when the confirmation before read it: it goes now, before this
+      // confirmation is even asked for (docs/architecture.md, The lookahead).
+      const next = live || mapping ? undefined : entries.knownNext(entry, version);
+      if (next) laneRead({ lane: entry.lane ?? entry.resource, head: next });
       const kept = confirmedRewrite(config, entry, representation, mapping);
       const settled = await entries.confirm(entry, { version, representation, mapping, kept }, laneRead);
       events.emit(...confirmedEvents(entry, { status: response.status, body, version }, live));
