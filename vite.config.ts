@@ -87,6 +87,7 @@ const targets: Record<string, UserConfig> = {
   'bench-workbox': classicScript('bench/workers/workbox-sw.ts', 'workbox-sw.js', resolve(dist, 'bench')),
   'bench-pass': classicScript('bench/workers/pass-sw.ts', 'pass-sw.js', resolve(dist, 'bench')),
   'bench-echo': classicScript('bench/workers/echo-sw.ts', 'echo-sw.js', resolve(dist, 'bench')),
+  'bench-durable': classicScript('bench/workers/durable-sw.ts', 'durable-sw.js', resolve(dist, 'bench')),
   demo: {
     root: resolve(root, 'demo/app'),
     define: production,

@@ -9,7 +9,7 @@ import { startBenchServer, type BenchServer } from './server';
 import { WorkerHeap } from './worker-heap';
 import { printRows, report, type Row } from './report';
 
-type Contender = 'outbox' | 'kit' | 'workbox' | 'pass' | 'echo' | 'none';
+type Contender = 'outbox' | 'kit' | 'workbox' | 'pass' | 'durable' | 'echo' | 'none';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const size = (n: number): number => Math.max(10, Math.round(n * scale));
@@ -20,6 +20,7 @@ const workerUrl: Record<Contender, string | null> = {
   workbox: '/workbox/workbox-sw.js',
   pass: '/pass/pass-sw.js',
   echo: '/echo/echo-sw.js',
+  durable: '/durable/durable-sw.js',
   none: null,
 };
 
@@ -279,7 +280,7 @@ async function main(): Promise<void> {
       }
       if (runs('online')) {
         console.error(`online, +${latency} ms…`);
-        for (const contender of ['outbox', 'pass', 'none'] as const) rows.push(await online(contender, size(300), latency));
+        for (const contender of ['outbox', 'durable', 'pass', 'none'] as const) rows.push(await online(contender, size(300), latency));
       }
     }
     if (runs('scale')) {

@@ -17,6 +17,7 @@ const workers: Record<string, string> = {
   '/workbox/workbox-sw.js': 'dist/bench/workbox-sw.js',
   '/pass/pass-sw.js': 'dist/bench/pass-sw.js',
   '/echo/echo-sw.js': 'dist/bench/echo-sw.js',
+  '/durable/durable-sw.js': 'dist/bench/durable-sw.js',
 };
 
 /** How many items a collection read lists (the drains write over 100 resources). */

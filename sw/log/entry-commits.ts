@@ -98,9 +98,9 @@ export interface LaneReads {
 /**
  * The body of `confirm`, inside a group commit's transaction. Requests of a transaction run in the
  * order they are made, so only what needs an answer waits for one: what the answer teaches goes
- * out with the first read, the lane is opened right behind the removal, and a confirmation costs
- * three round trips, not five. `reads` hears the lane's new head as soon as it is read, and the
- * write behind it one read later.
+ * out with the first read, and the write's key and its lane's first writes are read together, so
+ * `reads` hears the lane's new head, and the write behind it, after one round trip; the removal and
+ * the head's rebase go out together after it. A remap rewrites the whole lane (`remapLane`).
  */
 export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: ConfirmResult, versions: KnownVersions, reads: LaneReads): Promise<LaneAfterConfirm> {
   const entries = tx.objectStore('entries');
@@ -109,30 +109,48 @@ export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: Con
   const nextLane = mapping ? laneAfter(mapping) : lane;
   const learning = learnInTx(tx, mapping ? nextLane : entry.resource, entry, result, versions);
   // By id, not by place: a write sent before its commit finished may have been given another.
-  const key = await entries.index('id').getKey(entry.id);
+  const finding = entries.index('id').getKey(entry.id);
+  if (mapping) {
+    const head = await remapLane(tx, lane, await finding, result.version, mapping);
+    reads.head({ lane: nextLane, head });
+    reads.behind(undefined);
+    await learning;
+    if (result.kept) await rewriteKept(tx as never, result.kept);
+    return { lane: nextLane, head };
+  }
+  // Only the next write's base changes: a long lane is not read again for every write confirmed
+  // in it. The confirmed write, if still there, is one of the three read.
+  const [key, first] = await Promise.all([finding, entries.index('lane').getAll(IDBKeyRange.only(lane), 3)]);
+  const [next, behind] = first.filter((stored) => stored.id !== entry.id);
+  const head = next && rebasedOn(next, result.version);
+  // The next head, as this transaction leaves it: it may go while the rest commits. And the write
+  // behind it, so that one may go as soon as the head is confirmed in its turn.
+  reads.head({ lane, head });
+  reads.behind(behind);
+  // A lane head that is not chained stays as it is.
+  await Promise.all([key === undefined ? undefined : entries.delete(key), head === next ? undefined : entries.put(head!), learning]);
+  if (result.kept) await rewriteKept(tx as never, result.kept);
+  return { lane, head };
+}
+
+/**
+ * A confirmation's remap: the write (at `key`) leaves the log, and every write of its lane is
+ * rewritten to the real id (the first also rebased on `version`); returns the lane's new head.
+ */
+async function remapLane(tx: EntriesTx, lane: string, key: number | undefined, version: string | null, mapping: IdMapping): Promise<StoredEntry | undefined> {
+  const entries = tx.objectStore('entries');
   const removing = key === undefined ? Promise.resolve() : entries.delete(key);
   removing.catch(() => undefined);
-  // Only the next write's base changes, unless a remap rewrites the whole lane: a long lane is
-  // not read again for every write confirmed in it. (The cursor opens after the removal.)
-  let cursor = await entries.index('lane').openCursor(IDBKeyRange.only(lane));
+  // The cursor opens after the removal.
   let head: StoredEntry | undefined;
-  while (cursor) {
+  for (let cursor = await entries.index('lane').openCursor(IDBKeyRange.only(lane)); cursor; cursor = await cursor.continue()) {
     const stored = cursor.value;
-    let later = mapping ? remapEntry(stored, mapping) : stored;
-    if (!head) later = rebasedOn(later, result.version);
-    // A lane head that is not chained and not remapped stays as it is.
+    const later = head ? remapEntry(stored, mapping) : rebasedOn(remapEntry(stored, mapping), version);
     if (later !== stored) await cursor.update(later);
     head ??= later;
-    if (!mapping) break;
-    cursor = await cursor.continue();
   }
-  // The next head, as this transaction leaves it: it may go while the rest commits.
-  reads.head({ lane: nextLane, head });
-  // And the write behind it, so that one may go as soon as the head is confirmed in its turn.
-  reads.behind(cursor && !mapping ? (await cursor.continue())?.value : undefined);
-  await Promise.all([removing, learning]);
-  if (result.kept) await rewriteKept(tx as never, result.kept);
-  return { lane: nextLane, head };
+  await removing;
+  return head;
 }
 
 /** What a confirmation teaches, stored (and mirrored): the resource's version (gone after a DELETE) and its id mapping. */
