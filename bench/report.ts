@@ -14,6 +14,8 @@ export interface Row {
   p50?: number;
   p95?: number;
   workerHeapMb?: number[];
+  /** Median ms from an answer to the next write's arrival on the same connection (bench/server.ts, gapsMs). */
+  gapP50?: number;
 }
 
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
@@ -49,7 +51,7 @@ export function printRows(rows: Row[]): void {
     console.log(
       [row.scenario.padEnd(9), row.contender.padEnd(13), `${row.latencyMs} ms`.padStart(8), String(row.count).padStart(6), fmt(row.ms).padStart(11),
         (row.p50 === undefined ? '' : fmt(row.p50)).padStart(8), (row.p95 === undefined ? '' : fmt(row.p95)).padStart(7),
-        String(Math.round((row.ms / row.count) * 1000)).padStart(13), row.workerHeapMb ? `  worker live heap ${Math.min(...row.workerHeapMb)}–${Math.max(...row.workerHeapMb)} MB` : ''].join(' '),
+        String(Math.round((row.ms / row.count) * 1000)).padStart(13), row.gapP50 === undefined ? '' : `  answer → next write on its connection p50 ${fmt(row.gapP50)} ms`, row.workerHeapMb ? `  worker live heap ${Math.min(...row.workerHeapMb)}–${Math.max(...row.workerHeapMb)} MB` : ''].join(' '),
     );
   }
 }

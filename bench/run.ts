@@ -85,6 +85,11 @@ function workboxQueued(page: Page): Promise<number> {
   );
 }
 
+function median(values: number[]): number | undefined {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -167,7 +172,7 @@ async function drainQueued(contender: 'outbox' | 'workbox', count: number, resou
   const started = performance.now();
   await context.setOffline(false);
   await server.waitForWrites(contender, count, 600_000);
-  const row: Row = { scenario: 'drain', contender, latencyMs, count, ms: performance.now() - started };
+  const row: Row = { scenario: 'drain', contender, latencyMs, count, ms: performance.now() - started, gapP50: median(server.gapsMs()) };
   if (sampler) clearInterval(sampler);
   if (probe) {
     heap.push(await probe.liveMb());
@@ -203,6 +208,7 @@ async function drainOnKit(batched: boolean, count: number, resources: number, la
 
 async function drainFloor(count: number, resources: number, latencyMs: number): Promise<Row> {
   const { context, page } = await open('none');
+  server.resetCounts();
   server.latencyMs = latencyMs;
   const ms = await page.evaluate(async ({ count, resources }) => {
     const started = performance.now();
@@ -220,7 +226,7 @@ async function drainFloor(count: number, resources: number, latencyMs: number): 
   }, { count, resources });
   server.latencyMs = 0;
   await context.close();
-  return { scenario: 'drain', contender: 'fetch floor', latencyMs, count, ms };
+  return { scenario: 'drain', contender: 'fetch floor', latencyMs, count, ms, gapP50: median(server.gapsMs()) };
 }
 
 async function online(contender: Contender, count: number, latencyMs: number): Promise<Row> {

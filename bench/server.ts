@@ -30,6 +30,12 @@ export interface BenchServer {
   /** Resolves once `count` writes under `/<scope>/api/` have been answered since the last reset. */
   waitForWrites(scope: string, count: number, timeoutMs: number): Promise<void>;
   writes(scope: string): number;
+  /**
+   * Since the last reset, for each write on a connection that carried one before: ms from that
+   * write's answer to this one's arrival. A browser sends one request at a time on a connection,
+   * so while its six are busy this is what the client took between an answer and its next write.
+   */
+  gapsMs(): number[];
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -38,12 +44,20 @@ export async function startBenchServer(): Promise<BenchServer> {
   const counts = new Map<string, number>();
   const waiters: { scope: string; count: number; resolve: () => void }[] = [];
   let version = 0;
+  // When each connection's last write was answered, and the gaps from there to its next write.
+  let answeredAt = new WeakMap<object, number>();
+  let gaps: number[] = [];
 
   const state: BenchServer = {
     url: '',
     latencyMs: 0,
     writes: (scope) => counts.get(scope) ?? 0,
-    resetCounts: () => counts.clear(),
+    gapsMs: () => gaps,
+    resetCounts: () => {
+      counts.clear();
+      answeredAt = new WeakMap();
+      gaps = [];
+    },
     waitForWrites: (scope, count, timeoutMs) =>
       new Promise<void>((resolveWait, reject) => {
         if (state.writes(scope) >= count) return resolveWait();
@@ -91,6 +105,8 @@ export async function startBenchServer(): Promise<BenchServer> {
       return;
     }
     if (url.pathname.startsWith(`/${scope}/api/`) && request.method !== 'GET') {
+      const before = answeredAt.get(request.socket);
+      if (before !== undefined) gaps.push(performance.now() - before);
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       if (state.latencyMs > 0) await new Promise((done) => setTimeout(done, state.latencyMs));
@@ -98,6 +114,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       const created = request.method === 'POST';
       response.writeHead(created ? 201 : 200, { 'Content-Type': 'application/json', ETag: `"${version}"` });
       response.end(JSON.stringify({ id: version, version, size: Buffer.concat(chunks).length }));
+      answeredAt.set(request.socket, performance.now());
       return;
     }
     if (request.method === 'GET' && url.pathname.startsWith(`/${scope}/api/items/`)) {
