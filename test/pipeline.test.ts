@@ -26,6 +26,19 @@ describe('the pipeline: a lane goes on while its confirmation commits', () => {
     expect(seqOf('sent', written[2]!.id)).toBeLessThan(seqOf('confirmed', written[1]!.id));
   });
 
+  it('with the version in a body field, sends the next write read ahead once the body is read, based on it', async () => {
+    let version = 0;
+    const server = new ScriptedServer(() => ({ status: 200, body: { v: ++version } }));
+    current = await startEngine(server, { batch: 'off', versioning: 'v' });
+    const { log, outbox } = current;
+    const written = [];
+    for (let n = 1; n <= 3; n++) written.push((await log.entries.append(draft('PATCH', '/api/todos/1', { n }, { requestedBase: n === 1 ? '0' : null }))).entry);
+    const lookahead = vi.spyOn(log.entries, 'knownNext');
+    await outbox.scheduler.kick();
+    expect(lookahead.mock.results.map((result) => (result.value as { id?: string } | undefined)?.id)).toContain(written[2]!.id);
+    expect(server.sent.map((sent) => JSON.parse(sent.body))).toEqual([{ n: 1, v: 0 }, { n: 2, v: 1 }, { n: 3, v: 2 }]);
+  });
+
   it('sends a write merged into the one behind the head while the head was on the wire, merged, and a write discarded then not at all', async () => {
     for (const change of ['merge', 'discard'] as const) {
       let version = 0;

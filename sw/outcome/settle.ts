@@ -67,14 +67,21 @@ export class Settler {
     const read = new Promise<LaneAfterConfirm>((resolve) => (laneRead = resolve));
     const settling = (async () => {
       const { config, entries, events, status } = this.context;
+      // The lane's next write, when the confirmation before read it, goes now: before this
+      // confirmation is asked for and, where the version is a header, before the body is read
+      // (docs/architecture.md, The lookahead). A create's answer may rename the lane: not then.
+      const goOn = (version: string | null): void => {
+        const next = entries.knownNext(entry, version);
+        if (next) laneRead({ lane: entry.lane ?? entry.resource, head: next });
+      };
+      const readAhead = !live && !entry.tempId;
+      const versionInHeader = config.versioning === 'etag' || config.versioning === 'off';
+      if (readAhead && versionInHeader) goOn(versionOf(response, null, config));
       const body = await bodyOf(attempt, response, live);
       const version = versionOf(response, body, config);
+      if (readAhead && !versionInHeader) goOn(version);
       const mapping = entry.tempId ? idMappingOf(entry, body, response.headers.get('location'), config.idField, Date.now()) : null;
       const representation = isRecord(body) || Array.isArray(body) ? body : null;
-      // The lane's next write, when the confirmation before read it: it goes now, before this
-      // confirmation is even asked for (docs/architecture.md, The lookahead).
-      const next = live || mapping ? undefined : entries.knownNext(entry, version);
-      if (next) laneRead({ lane: entry.lane ?? entry.resource, head: next });
       const kept = confirmedRewrite(config, entry, representation, mapping);
       const settled = await entries.confirm(entry, { version, representation, mapping, kept }, laneRead);
       events.emit(...confirmedEvents(entry, { status: response.status, body, version }, live));
