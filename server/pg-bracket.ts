@@ -69,7 +69,8 @@ interface Connection {
 // only ones read.
 class Pipeline<Row> {
   private settle!: { resolve(rows: Row[]): void; reject(error: unknown): void };
-  private readonly rows: Row[] = [];
+  private readonly found: Row[] = [];
+  private bound: Array<Array<string | Buffer | null>> = [];
   // CommandCompletes still to come before the last statement's rows.
   private before: number;
   private readonly last: string;
@@ -85,26 +86,17 @@ class Pipeline<Row> {
     this.columns = prepared?.get(this.last) ?? null;
   }
 
-  // Sent on `client` (after the queries already queued on it).
+  // Sent on `client` (after the queries already queued on it), as a query of its own: `pg` calls
+  // `submit` and hands it the answer's messages (methods, not closures made per write).
   sent(client: PoolClient): Promise<Row[]> {
     // The values are checked before anything is sent: one that cannot go fails the query alone.
-    const values = this.statements.map((statement) => statement.params.map(wireValue));
-    return new Promise<Row[]>((resolve, reject) => {
-      this.settle = { resolve, reject };
-      void (client as unknown as { query(query: unknown): unknown }).query({
-        submit: (connection: Connection) => this.submit(connection, values),
-        handleRowDescription: (message: { fields: Column[] }) => this.described(message.fields),
-        handleDataRow: (message: { fields: Array<string | null> }) => this.row(message.fields),
-        handleCommandComplete: () => void (this.before -= 1),
-        handleEmptyQuery: () => undefined,
-        handleReadyForQuery: () => this.settle.resolve(this.rows),
-        // `pg` drops a query at its error (the ReadyForQuery after it is not passed on): it ends here.
-        handleError: (error: unknown) => this.settle.reject(error),
-      });
-    });
+    this.bound = this.statements.map((statement) => statement.params.map(wireValue));
+    const done = new Promise<Row[]>((resolve, reject) => (this.settle = { resolve, reject }));
+    void (client as unknown as { query(query: Pipeline<Row>): unknown }).query(this);
+    return done;
   }
 
-  private submit(connection: Connection, values: Array<Array<string | Buffer | null>>): void {
+  submit(connection: Connection): void {
     connection.stream.cork?.();
     if (this.closings !== undefined) {
       // Remembered before the outcome is known: a Parse is not undone when the transaction fails,
@@ -117,7 +109,7 @@ class Pipeline<Row> {
       const { sql } = this.statements[i]!;
       const name = this.prepared === undefined ? '' : nameOf(sql);
       if (name === '') connection.parse({ name, text: sql });
-      connection.bind({ statement: name, values: values[i]! });
+      connection.bind({ statement: name, values: this.bound[i]! });
       if (this.closings !== undefined && this.columns === null && sql === this.last) connection.describe({ type: 'P' });
       connection.execute({});
     }
@@ -126,24 +118,39 @@ class Pipeline<Row> {
     connection.stream.uncork?.();
   }
 
+  // The opening's last statement's columns: only it is described (once per connection).
+  handleRowDescription(message: { fields: Column[] }): void {
+    this.columns = message.fields.map(({ name, dataTypeID }) => ({ name, dataTypeID }));
+    this.prepared?.set(this.last, this.columns);
+  }
+
+  handleDataRow(message: { fields: Array<string | null> }): void {
+    if (this.before > 0 || this.columns === null) return;
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < this.columns.length; i += 1) row[this.columns[i]!.name] = fromText(message.fields[i] ?? null, this.columns[i]!.dataTypeID);
+    this.found.push(row as Row);
+  }
+
+  handleCommandComplete(): void {
+    this.before -= 1;
+  }
+
+  handleEmptyQuery(): void {}
+
+  handleReadyForQuery(): void {
+    this.settle.resolve(this.found);
+  }
+
+  // `pg` drops a query at its error (the ReadyForQuery after it is not passed on): it ends here.
+  handleError(error: unknown): void {
+    this.settle.reject(error);
+  }
+
   // A Parse of `sql` under its name, unless the connection has it (or goes unnamed).
   private prepare(connection: Connection, sql: string): void {
     if (this.prepared === undefined || this.prepared.has(sql)) return;
     this.prepared.set(sql, null);
     connection.parse({ name: nameOf(sql), text: sql });
-  }
-
-  // The opening's last statement's columns: only it is described (once per connection).
-  private described(columns: Column[]): void {
-    this.columns = columns.map(({ name, dataTypeID }) => ({ name, dataTypeID }));
-    this.prepared?.set(this.last, this.columns);
-  }
-
-  private row(fields: Array<string | null>): void {
-    if (this.before > 0 || this.columns === null) return;
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < this.columns.length; i += 1) row[this.columns[i]!.name] = fromText(fields[i] ?? null, this.columns[i]!.dataTypeID);
-    this.rows.push(row as Row);
   }
 }
 
