@@ -68,6 +68,8 @@ interface Connection {
 // back, as after a simple-protocol query. It resolves with the rows of its last statement, the
 // only ones read.
 class Pipeline<Row> {
+  // Set by `pg` on a client with a `query_timeout`: called at the query's end, it clears the timer.
+  callback?: (error: unknown) => void;
   private settle!: { resolve(rows: Row[]): void; reject(error: unknown): void };
   private readonly found: Row[] = [];
   private bound: Array<Array<string | Buffer | null>> = [];
@@ -138,11 +140,13 @@ class Pipeline<Row> {
   handleEmptyQuery(): void {}
 
   handleReadyForQuery(): void {
+    this.callback?.(null);
     this.settle.resolve(this.found);
   }
 
   // `pg` drops a query at its error (the ReadyForQuery after it is not passed on): it ends here.
   handleError(error: unknown): void {
+    this.callback?.(error);
     this.settle.reject(error);
   }
 
