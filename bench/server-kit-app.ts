@@ -8,7 +8,11 @@ import { pgStore } from '../server/pg';
 import { nodeHandler } from '../server/node';
 import { bareWrite, kitWrite } from './server-kit-writes';
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_MAX ?? 16) });
+// Idle connections are kept: the benchmark measures each set of processes in turn, and with pg's
+// default (closed after 10 s idle) a set's pool had closed by its next run, which then began by
+// opening all of them again (a fork, a login and cold caches per backend, and for the kit the
+// statements it prepares per connection): what was measured was partly connecting, not writing.
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_MAX ?? 16), idleTimeoutMillis: 0 });
 const handler = process.env.BARE === '1' ? bareWrite(pool) : exactlyOnce(kitWrite<pg.PoolClient>(), { store: await pgStore({ pool }), transactional: true });
 const server = createServer(nodeHandler(handler));
 server.keepAliveTimeout = 60_000;

@@ -28,10 +28,22 @@ import type { LockWaitSummary } from './lock-waits';
 import { WRITES_TABLE, bareWrite, kitWrite, memoryWrite } from './server-kit-writes';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
-const WARMUP = 200;
+/**
+ * Writes each contender is sent, by blocks in turn, before the latencies count. Both get faster for
+ * about a thousand writes as V8 optimises them (memory, p50 by window of 100 from a cold start:
+ * 0.72 and 0.68 ms at first, 0.20 and 0.23 after 1100), so fewer measured their warm-up too.
+ */
+const WARMUP = 1000;
 /** Sequential writes sent to one contender before the other gets its turn. */
 const BLOCK = 100;
 const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 2000);
+/**
+ * How long each set of processes is sent writes before it is measured: long enough for the JIT to
+ * settle. A kit process has more code to optimise than a bare one: after about the writes of a 1 s
+ * warm-up (1.5 s at 700 writes/s) it still spent 73 µs a write in the JIT compiler and 43 in GC
+ * (perf), against 4 and 17 after 15 s, so runs of a few seconds measured part of its warm-up.
+ */
+const THROUGHPUT_WARMUP_MS = Number(process.env.BENCH_THROUGHPUT_WARMUP_MS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IN_FLIGHT = 48;
 const CONNECTIONS = 18;
@@ -129,7 +141,7 @@ async function throughputTable(databaseUrl: string, processes: AppProcess[]): Pr
       const started = await Promise.all(Array.from({ length: count }, () => startProcess('bench/server-kit-app.ts', env)));
       processes.push(...started);
       const urls = started.map((app) => app.url);
-      await throughput(urls, THROUGHPUT_MS / 2); // warm-up: pools connect, the JIT settles
+      await throughput(urls, THROUGHPUT_WARMUP_MS); // warm-up: pools connect, the JIT settles
       sets.push({ count, bare, urls, rates: [] });
     }
   }

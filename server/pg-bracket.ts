@@ -1,25 +1,30 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from './pg-client';
-import { inlineParams, sqlLiteral } from './sql-literal';
-import type { EscapeLiteral } from './sql-literal';
 import type { BracketEnd, SqlStatement } from './sql-store';
 
 // SQLSTATEs of a prepared statement missing (26000) or already there (42P05): the connection is not as remembered.
 const PREPARED_MISMATCH = new Set(['26000', '42P05']);
 
-// The statements each connection has prepared for brackets (a connection is one `pg` client for its life).
-const preparedOn = new WeakMap<PoolClient, Set<string>>();
+// A result column, as a RowDescription names it.
+interface Column {
+  name: string;
+  dataTypeID: number;
+}
+
+// What each connection has prepared for brackets (a connection is one `pg` client for its life):
+// the statements' SQL, each with the columns of its rows once a Describe told them (null until then).
+const preparedOn = new WeakMap<PoolClient, Map<string, Column[] | null>>();
 
 // `SqlDriver.bracketed` on `pg`, in the round trips of the app's own transaction: `BEGIN` and the
-// opening go as one query, the closing and `COMMIT` as another. `pg` does not pipeline, and a query
-// of several statements goes by the simple protocol, which takes no parameters: so the statements
-// are prepared on the connection (`PREPARE`, with the first opening) and run as `EXECUTE` with
-// their values written as literals (escaped by the connection, which `pg` always opens in UTF-8).
-// Prepared, they are parsed and planned once per connection, not once per write.
+// opening go as one round trip, the closing and `COMMIT` as another. The statements are prepared on
+// the connection (a Parse of each, with the first opening on it), and a write only binds its values
+// to them: each round trip is one pipeline of extended-protocol messages and one Sync (`Pipeline`),
+// so Postgres neither parses nor plans the store's SQL per write, and nothing writes values into
+// SQL text. Prepared, they are parsed and planned once per connection, not once per write.
 // When the connection does not have what it was remembered to have (a pooler in front of Postgres
-// that hands out another server connection, a `DEALLOCATE`), the transaction starts again with the
-// statements written out in full.
+// that hands out another server connection, a `DEALLOCATE`), the transaction starts again with its
+// statements unnamed: parsed with each write, as any query of `pg`'s with values is.
 export async function pgBracketed<Row, T>(
   pool: Pool,
   opening: SqlStatement[],
@@ -27,48 +32,167 @@ export async function pgBracketed<Row, T>(
   work: (client: PoolClient, opened: Row[]) => Promise<BracketEnd<T>>,
 ): Promise<T> {
   return inTransaction(pool, async (client) => {
-    const escape = (text: string): string => client.escapeLiteral(text);
-    const sqls = [...opening.map((statement) => statement.sql), ...closings];
     let prepared = preparedOn.get(client);
-    if (prepared === undefined) preparedOn.set(client, (prepared = new Set()));
-    let opened: QueryResult;
+    if (prepared === undefined) preparedOn.set(client, (prepared = new Map()));
+    let opened: Row[];
     try {
-      opened = await begin(client, escape, opening, sqls, prepared);
+      opened = await new Pipeline<Row>(prepared, opening, closings).sent(client);
     } catch (error) {
       if (!PREPARED_MISMATCH.has((error as { code?: string }).code ?? '')) throw error;
       await client.query('ROLLBACK');
       preparedOn.delete(client);
       prepared = undefined;
-      opened = await begin(client, escape, opening, sqls, prepared);
+      opened = await new Pipeline<Row>(prepared, opening, closings).sent(client);
     }
-    const { value, closing } = await work(client, opened.rows as Row[]);
-    await client.query(closing === undefined ? 'ROLLBACK' : `${textOf(closing, escape, prepared)}; COMMIT`);
+    const { value, closing } = await work(client, opened);
+    await (closing === undefined ? client.query('ROLLBACK') : new Pipeline(prepared, [closing]).sent(client));
     return value;
   });
 }
 
-// BEGIN and the opening, in one query; the result of its last statement. With `prepared` (what the
-// connection has prepared), the statements it lacks are prepared first, in the same query; without,
-// every statement is written out.
-async function begin(client: PoolClient, escape: EscapeLiteral, opening: SqlStatement[], sqls: string[], prepared: Set<string> | undefined): Promise<QueryResult> {
-  let text = 'BEGIN';
-  if (prepared !== undefined) {
-    for (const sql of sqls) if (!prepared.has(sql)) text += `; PREPARE ${nameOf(sql)} AS ${sql}`;
-    // Remembered before the query's outcome is known: PREPARE is not undone when the transaction
-    // fails, and a connection that turns out not to have them is caught as a mismatch.
-    for (const sql of sqls) prepared.add(sql);
-  }
-  for (const statement of opening) text += `; ${textOf(statement, escape, prepared)}`;
-  const results = resultsOf(await client.query(text));
-  return results[results.length - 1]!;
+// What `pg` hands a query it did not make (a submittable): the connection's message writers.
+interface Connection {
+  stream: { cork?(): void; uncork?(): void };
+  parse(query: { name: string; text: string }): void;
+  bind(config: { statement: string; values: Array<string | Buffer | null> }): void;
+  describe(message: { type: 'P' }): void;
+  execute(config: object): void;
+  sync(): void;
 }
 
-// A statement as sent: EXECUTE of the prepared one, or written out with its values inlined.
-function textOf(statement: SqlStatement, escape: EscapeLiteral, prepared: Set<string> | undefined): string {
-  if (prepared === undefined || !prepared.has(statement.sql)) return inlineParams(statement.sql, statement.params, escape);
-  let text = `EXECUTE ${nameOf(statement.sql)}(`;
-  for (let i = 0; i < statement.params.length; i += 1) text += `${i === 0 ? '' : ', '}${sqlLiteral(statement.params[i], escape)}`;
-  return `${text})`;
+// One round trip of a bracket, as a query of `pg`'s: with `closings` (the opening), BEGIN then
+// `statements`, the statements the connection lacks prepared first (the closings too, known from the
+// start); without (the closing), `statements` then COMMIT. Without `prepared` (what the connection
+// has prepared), each statement goes unnamed, parsed before its Bind. Postgres answers in order;
+// after an error it skips to the Sync, and the transaction is left failed for the caller to roll
+// back, as after a simple-protocol query. It resolves with the rows of its last statement, the
+// only ones read.
+class Pipeline<Row> {
+  // Set by `pg` on a client with a `query_timeout`: called at the query's end, it clears the timer.
+  callback?: (error: unknown) => void;
+  private settle!: { resolve(rows: Row[]): void; reject(error: unknown): void };
+  private readonly found: Row[] = [];
+  private bound: Array<Array<string | Buffer | null>> = [];
+  // CommandCompletes still to come before the last statement's rows.
+  private before: number;
+  private readonly last: string;
+  private columns: Column[] | null;
+
+  constructor(
+    private readonly prepared: Map<string, Column[] | null> | undefined,
+    private readonly statements: SqlStatement[],
+    private readonly closings?: readonly string[],
+  ) {
+    this.before = closings === undefined ? statements.length - 1 : statements.length;
+    this.last = statements[statements.length - 1]!.sql;
+    this.columns = prepared?.get(this.last) ?? null;
+  }
+
+  // Sent on `client` (after the queries already queued on it), as a query of its own: `pg` calls
+  // `submit` and hands it the answer's messages (methods, not closures made per write).
+  sent(client: PoolClient): Promise<Row[]> {
+    // The values are checked before anything is sent: one that cannot go fails the query alone.
+    this.bound = this.statements.map((statement) => statement.params.map(wireValue));
+    const done = new Promise<Row[]>((resolve, reject) => (this.settle = { resolve, reject }));
+    void (client as unknown as { query(query: Pipeline<Row>): unknown }).query(this);
+    return done;
+  }
+
+  submit(connection: Connection): void {
+    connection.stream.cork?.();
+    if (this.closings !== undefined) {
+      // Remembered before the outcome is known: a Parse is not undone when the transaction fails,
+      // and a connection that turns out not to have them is caught as a mismatch.
+      for (const statement of this.statements) this.prepare(connection, statement.sql);
+      for (const sql of this.closings) this.prepare(connection, sql);
+      unnamed(connection, 'BEGIN');
+    }
+    for (let i = 0; i < this.statements.length; i += 1) {
+      const { sql } = this.statements[i]!;
+      const name = this.prepared === undefined ? '' : nameOf(sql);
+      if (name === '') connection.parse({ name, text: sql });
+      connection.bind({ statement: name, values: this.bound[i]! });
+      if (this.closings !== undefined && this.columns === null && sql === this.last) connection.describe({ type: 'P' });
+      connection.execute({});
+    }
+    if (this.closings === undefined) unnamed(connection, 'COMMIT');
+    connection.sync();
+    connection.stream.uncork?.();
+  }
+
+  // The opening's last statement's columns: only it is described (once per connection).
+  handleRowDescription(message: { fields: Column[] }): void {
+    this.columns = message.fields.map(({ name, dataTypeID }) => ({ name, dataTypeID }));
+    this.prepared?.set(this.last, this.columns);
+  }
+
+  handleDataRow(message: { fields: Array<string | null> }): void {
+    if (this.before > 0 || this.columns === null) return;
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < this.columns.length; i += 1) row[this.columns[i]!.name] = fromText(message.fields[i] ?? null, this.columns[i]!.dataTypeID);
+    this.found.push(row as Row);
+  }
+
+  handleCommandComplete(): void {
+    this.before -= 1;
+  }
+
+  handleEmptyQuery(): void {}
+
+  handleReadyForQuery(): void {
+    this.callback?.(null);
+    this.settle.resolve(this.found);
+  }
+
+  // `pg` drops a query at its error (the ReadyForQuery after it is not passed on): it ends here.
+  handleError(error: unknown): void {
+    this.callback?.(error);
+    this.settle.reject(error);
+  }
+
+  // A Parse of `sql` under its name, unless the connection has it (or goes unnamed).
+  private prepare(connection: Connection, sql: string): void {
+    if (this.prepared === undefined || this.prepared.has(sql)) return;
+    this.prepared.set(sql, null);
+    connection.parse({ name: nameOf(sql), text: sql });
+  }
+}
+
+// Transaction control as the unnamed statement: parsed each time, a keyword with nothing to plan.
+function unnamed(connection: Connection, sql: string): void {
+  connection.parse({ name: '', text: sql });
+  connection.bind({ statement: '', values: [] });
+  connection.execute({});
+}
+
+// A value as a Bind carries it: text, bytes (sent as binary) or null. Postgres text cannot hold
+// NUL, so text with one is refused here, as Postgres would refuse it.
+function wireValue(value: unknown): string | Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') {
+    if (value.includes('\0')) throw new TypeError('sw-outbox/server: text sent to Postgres cannot contain NUL');
+    return value;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError(`sw-outbox/server: ${String(value)} cannot be sent to Postgres`);
+}
+
+// A column's text as `pg`'s default parsers read it, for the types of the store's columns.
+function fromText(text: string | null, type: number): unknown {
+  if (text === null) return null;
+  switch (type) {
+    case 16: // bool
+      return text === 't';
+    case 23: // int4
+      return Number(text);
+    case 17: // bytea, as hex
+      return Buffer.from(text.slice(2), 'hex');
+    case 3802: // jsonb
+      return JSON.parse(text);
+    default:
+      return text;
+  }
 }
 
 const names = new Map<string, string>();
@@ -81,9 +205,4 @@ function nameOf(sql: string): string {
     names.set(sql, name);
   }
   return name;
-}
-
-// The results of a query, one per statement (`pg` gives a lone result for a one-statement query).
-function resultsOf(result: QueryResult | QueryResult[]): QueryResult[] {
-  return Array.isArray(result) ? result : [result];
 }
