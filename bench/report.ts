@@ -18,6 +18,12 @@ export interface Row {
   gapP50?: number;
 }
 
+/** The middle of `values` (the upper one of an even count); undefined when there are none. */
+export function median(values: number[]): number | undefined {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
 
 /** Looks a row up by what it measured. */

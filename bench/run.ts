@@ -7,7 +7,7 @@ import { chromiumLaunchOptions } from '../e2e/browser';
 import { workerUrlWithSettings } from '../protocol';
 import { startBenchServer, type BenchServer } from './server';
 import { WorkerHeap } from './worker-heap';
-import { printRows, report, type Row } from './report';
+import { median, printRows, report, type Row } from './report';
 
 type Contender = 'outbox' | 'kit' | 'workbox' | 'pass' | 'durable' | 'echo' | 'none';
 
@@ -83,11 +83,6 @@ function workboxQueued(page: Page): Promise<number> {
         };
       }),
   );
-}
-
-function median(values: number[]): number | undefined {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

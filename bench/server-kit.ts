@@ -26,6 +26,7 @@ import type { AppProcess } from '../test/server/processes';
 import { sampleLockWaits } from './lock-waits';
 import type { LockWaitSummary } from './lock-waits';
 import { WRITES_TABLE, bareWrite, kitWrite, memoryWrite } from './server-kit-writes';
+import { median } from './report';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
 /**
@@ -122,11 +123,6 @@ async function throughput(urls: string[], durationMs: number): Promise<number> {
 
 const ms = (value: number) => value.toFixed(3).padStart(8);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 /**
  * Writes/s for 1, 2 and 3 processes, bare and with the kit. Every set of processes is started
  * once and the six are measured in turn, ROUNDS times: the median of each is printed, so a burst
@@ -155,7 +151,7 @@ async function throughputTable(databaseUrl: string, processes: AppProcess[]): Pr
   }
   console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight over ${CONNECTIONS} connections in all; median of ${ROUNDS} runs of ${THROUGHPUT_MS / 1000} s`);
   console.log('processes  bare w/s   kit w/s  kit ÷ bare  kit vs one kit process');
-  const rate = (count: number, bare: boolean) => median(sets.find((set) => set.count === count && set.bare === bare)?.rates ?? []);
+  const rate = (count: number, bare: boolean) => median(sets.find((set) => set.count === count && set.bare === bare)?.rates ?? []) ?? Number.NaN;
   for (const count of [1, 2, 3]) {
     const [bare, kit] = [rate(count, true), rate(count, false)];
     console.log(`${String(count).padEnd(9)}${bare.toFixed(0).padStart(9)} ${kit.toFixed(0).padStart(9)} ${(kit / bare).toFixed(2).padStart(10)}   ${(kit / rate(1, false)).toFixed(2)}x`);

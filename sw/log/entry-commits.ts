@@ -110,34 +110,37 @@ export async function confirmInTx(tx: EntriesTx, entry: StoredEntry, result: Con
   const learning = learnInTx(tx, mapping ? nextLane : entry.resource, entry, result, versions);
   // By id, not by place: a write sent before its commit finished may have been given another.
   const finding = entries.index('id').getKey(entry.id);
-  if (mapping) {
-    const head = await remapLane(tx, lane, await finding, result.version, mapping);
-    reads.head({ lane: nextLane, head });
-    reads.behind(undefined);
-    await learning;
-    if (result.kept) await rewriteKept(tx as never, result.kept);
-    return { lane: nextLane, head };
-  }
-  // Only the next write's base changes: a long lane is not read again for every write confirmed
-  // in it. The confirmed write, if still there, is one of the three read.
+  const head = mapping ? await remapLane(tx, lane, await finding, result.version, mapping, reads) : await rebaseNext(tx, lane, entry, finding, result.version, reads);
+  await learning;
+  if (result.kept) await rewriteKept(tx as never, result.kept);
+  return { lane: nextLane, head };
+}
+
+/**
+ * A confirmation without a remap: the write's key and its lane's first three writes are read
+ * together (the confirmed write, if still there, is one of them); only the next write's base
+ * changes, so a long lane is not read again for every write confirmed in it.
+ */
+async function rebaseNext(tx: EntriesTx, lane: string, entry: StoredEntry, finding: Promise<number | undefined>, version: string | null, reads: LaneReads): Promise<StoredEntry | undefined> {
+  const entries = tx.objectStore('entries');
   const [key, first] = await Promise.all([finding, entries.index('lane').getAll(IDBKeyRange.only(lane), 3)]);
   const [next, behind] = first.filter((stored) => stored.id !== entry.id);
-  const head = next && rebasedOn(next, result.version);
+  const head = next && rebasedOn(next, version);
   // The next head, as this transaction leaves it: it may go while the rest commits. And the write
   // behind it, so that one may go as soon as the head is confirmed in its turn.
   reads.head({ lane, head });
   reads.behind(behind);
   // A lane head that is not chained stays as it is.
-  await Promise.all([key === undefined ? undefined : entries.delete(key), head === next ? undefined : entries.put(head!), learning]);
-  if (result.kept) await rewriteKept(tx as never, result.kept);
-  return { lane, head };
+  await Promise.all([key === undefined ? undefined : entries.delete(key), head === next ? undefined : entries.put(head!)]);
+  return head;
 }
 
 /**
  * A confirmation's remap: the write (at `key`) leaves the log, and every write of its lane is
- * rewritten to the real id (the first also rebased on `version`); returns the lane's new head.
+ * rewritten to the real id (the first also rebased on `version`); returns the lane's new head,
+ * which `reads` hears under the real id's lane (nothing is read ahead of a remap).
  */
-async function remapLane(tx: EntriesTx, lane: string, key: number | undefined, version: string | null, mapping: IdMapping): Promise<StoredEntry | undefined> {
+async function remapLane(tx: EntriesTx, lane: string, key: number | undefined, version: string | null, mapping: IdMapping, reads: LaneReads): Promise<StoredEntry | undefined> {
   const entries = tx.objectStore('entries');
   const removing = key === undefined ? Promise.resolve() : entries.delete(key);
   removing.catch(() => undefined);
@@ -149,6 +152,8 @@ async function remapLane(tx: EntriesTx, lane: string, key: number | undefined, v
     if (later !== stored) await cursor.update(later);
     head ??= later;
   }
+  reads.head({ lane: laneAfter(mapping), head });
+  reads.behind(undefined);
   await removing;
   return head;
 }
