@@ -3,9 +3,9 @@
 //    at a time over loopback keep-alive HTTP, the two in turn by blocks of 100; p50/p99 of each, what
 //    the kit adds, and kit ÷ bare in writes/s. The kit's writes are `transactional`: claim, write and answer in one transaction.
 // 2. Throughput: 1, 2 and 3 kit processes sharing one Postgres, under a fixed number of writes in
-//    flight, bare and with the kit. Two cores shared with the load generator cannot show scaling, so
-//    during the three-process kit runs a connection of its own samples pg_stat_activity and pg_locks:
-//    deliveries of distinct keys must never wait on one another's locks.
+//    flight, bare and with the kit, back to back. Two cores shared with the load generator cannot
+//    show scaling, so during the three-process runs a connection of its own samples pg_stat_activity
+//    and pg_locks: deliveries of distinct keys must never wait on one another's locks.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request as httpRequest } from 'node:http';
@@ -45,7 +45,7 @@ const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 2000);
  * (perf), against 4 and 17 after 15 s, so runs of a few seconds measured part of its warm-up.
  */
 const THROUGHPUT_WARMUP_MS = Number(process.env.BENCH_THROUGHPUT_WARMUP_MS ?? 5000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = 48;
 const CONNECTIONS = 18;
 const SAMPLE_EVERY_MS = 15;
@@ -123,44 +123,57 @@ async function throughput(urls: string[], durationMs: number): Promise<number> {
 
 const ms = (value: number) => value.toFixed(3).padStart(8);
 
-/**
- * Writes/s for 1, 2 and 3 processes, bare and with the kit. Every set of processes is started
- * once and the six are measured in turn, ROUNDS times: the median of each is printed, so a burst
- * of other work on the machine does not land on one row only.
- */
-async function throughputTable(databaseUrl: string, processes: AppProcess[]): Promise<void> {
-  const sets: Array<{ count: number; bare: boolean; urls: string[]; rates: number[] }> = [];
-  for (const count of [1, 2, 3]) {
-    for (const bare of [true, false]) {
-      // The processes share one budget of connections, so what is measured is the processes, not more backends.
-      const env = { DATABASE_URL: databaseUrl, BARE: bare ? '1' : '0', POOL_MAX: String(Math.ceil(CONNECTIONS / count)) };
-      const started = await Promise.all(Array.from({ length: count }, () => startProcess('bench/server-kit-app.ts', env)));
-      processes.push(...started);
-      const urls = started.map((app) => app.url);
-      await throughput(urls, THROUGHPUT_WARMUP_MS); // warm-up: pools connect, the JIT settles
-      sets.push({ count, bare, urls, rates: [] });
-    }
-  }
-  const sampled: LockWaitSummary[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const set of sets) {
-      const sampler = set.count === 3 && !set.bare ? await sampleLockWaits(databaseUrl, SAMPLE_EVERY_MS) : undefined;
-      set.rates.push(await throughput(set.urls, THROUGHPUT_MS));
-      if (sampler !== undefined) sampled.push(await sampler.stop());
-    }
-  }
-  console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight over ${CONNECTIONS} connections in all; median of ${ROUNDS} runs of ${THROUGHPUT_MS / 1000} s`);
-  console.log('processes  bare w/s   kit w/s  kit ÷ bare  kit vs one kit process');
-  const rate = (count: number, bare: boolean) => median(sets.find((set) => set.count === count && set.bare === bare)?.rates ?? []) ?? Number.NaN;
-  for (const count of [1, 2, 3]) {
-    const [bare, kit] = [rate(count, true), rate(count, false)];
-    console.log(`${String(count).padEnd(9)}${bare.toFixed(0).padStart(9)} ${kit.toFixed(0).padStart(9)} ${(kit / bare).toFixed(2).padStart(10)}   ${(kit / rate(1, false)).toFixed(2)}x`);
-  }
-  printLockWaits(sampled);
+/** One set of server processes (bare or with the kit) and the writes/s of each of its runs. */
+interface ProcessSet {
+  urls: string[];
+  rates: number[];
 }
 
-/** The lock-wait proof: what the three-process kit runs waited on, summed over their rounds. */
-function printLockWaits(rounds: LockWaitSummary[]): void {
+/**
+ * Writes/s for 1, 2 and 3 processes, bare and with the kit. Every set of processes is started once;
+ * each round measures the bare and the kit set of each count back to back (which goes first
+ * alternates), so kit ÷ bare is taken within a pair that met the same machine: the median of the
+ * ROUNDS pairs is printed, with their range, beside the median writes/s of each side.
+ */
+async function throughputTable(databaseUrl: string, processes: AppProcess[]): Promise<void> {
+  const start = async (count: number, bare: boolean): Promise<ProcessSet> => {
+    // The processes share one budget of connections, so what is measured is the processes, not more backends.
+    const env = { DATABASE_URL: databaseUrl, BARE: bare ? '1' : '0', POOL_MAX: String(Math.ceil(CONNECTIONS / count)) };
+    const started = await Promise.all(Array.from({ length: count }, () => startProcess('bench/server-kit-app.ts', env)));
+    processes.push(...started);
+    const urls = started.map((app) => app.url);
+    await throughput(urls, THROUGHPUT_WARMUP_MS); // warm-up: pools connect, the JIT settles
+    return { urls, rates: [] };
+  };
+  const rows: Array<{ count: number; bare: ProcessSet; kit: ProcessSet; ratios: number[] }> = [];
+  for (const count of [1, 2, 3]) rows.push({ count, bare: await start(count, true), kit: await start(count, false), ratios: [] });
+  // The three-process runs are sampled bare too: the sampler's queries cost the machine some CPU
+  // (pg_locks takes every lock-manager partition), and both sides of the ratio should pay it alike.
+  const sampled = { bare: [] as LockWaitSummary[], kit: [] as LockWaitSummary[] };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const row of rows) {
+      for (const side of round % 2 === 0 ? (['bare', 'kit'] as const) : (['kit', 'bare'] as const)) {
+        const sampler = row.count === 3 ? await sampleLockWaits(databaseUrl, SAMPLE_EVERY_MS) : undefined;
+        row[side].rates.push(await throughput(row[side].urls, THROUGHPUT_MS));
+        if (sampler !== undefined) sampled[side].push(await sampler.stop());
+      }
+      row.ratios.push(row.kit.rates[round]! / row.bare.rates[round]!);
+    }
+  }
+  console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight over ${CONNECTIONS} connections in all; ${ROUNDS} rounds of ${THROUGHPUT_MS / 1000} s each side, bare and kit back to back`);
+  console.log('processes  bare w/s   kit w/s  kit ÷ bare (range of the rounds)  kit vs one kit process');
+  const oneKit = median(rows[0]!.kit.rates) ?? Number.NaN;
+  for (const { count, bare, kit, ratios } of rows) {
+    const [bareRate, kitRate] = [median(bare.rates) ?? Number.NaN, median(kit.rates) ?? Number.NaN];
+    const range = `(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+    console.log(`${String(count).padEnd(9)}${bareRate.toFixed(0).padStart(9)} ${kitRate.toFixed(0).padStart(9)} ${(median(ratios) ?? Number.NaN).toFixed(2).padStart(10)} ${range.padEnd(22)} ${(kitRate / oneKit).toFixed(2)}x`);
+  }
+  printLockWaits('kit', sampled.kit);
+  printLockWaits('bare', sampled.bare);
+}
+
+/** The lock-wait proof: what the three-process runs of `who` (kit, or bare to compare) waited on, summed over their rounds. */
+function printLockWaits(who: 'kit' | 'bare', rounds: LockWaitSummary[]): void {
   const samples = rounds.reduce((sum, round) => sum + round.samples, 0);
   const active = rounds.reduce((sum, round) => sum + round.activeAverage * round.samples, 0) / Math.max(1, samples);
   const lockWaits = rounds.reduce((sum, round) => sum + round.lockWaits, 0);
@@ -168,9 +181,9 @@ function printLockWaits(rounds: LockWaitSummary[]): void {
   const events = new Map<string, number>();
   for (const round of rounds) for (const [event, n] of round.waitEvents) events.set(event, (events.get(event) ?? 0) + n);
   const top = [...events].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([event, n]) => `${event} ${((100 * n) / Math.max(1, samples * active)).toFixed(0)}%`);
-  console.log(`\nLock waits during the 3-process kit runs (every key distinct): ${samples} samples of pg_stat_activity and pg_locks, one every ${SAMPLE_EVERY_MS} ms`);
+  console.log(`\nLock waits during the 3-process ${who} runs (every key distinct): ${samples} samples of pg_stat_activity and pg_locks, one every ${SAMPLE_EVERY_MS} ms`);
   console.log(`  backends running a statement, per sample: ${active.toFixed(1)}; what they waited on: ${top.join(', ')}`);
-  console.log(`  backend-samples waiting on a lock: ${lockWaits}; ungranted pg_locks: ${ungranted}${lockWaits + ungranted === 0 ? ' (no delivery of one key ever waited on another key\'s)' : ''}`);
+  console.log(`  backend-samples waiting on a lock: ${lockWaits}; ungranted pg_locks: ${ungranted}${lockWaits + ungranted === 0 && who === 'kit' ? ' (no delivery of one key ever waited on another key\'s)' : ''}`);
   for (const wait of [...new Set(rounds.flatMap((round) => round.waits))].slice(0, 5)) console.log(`  waited: ${wait}`);
 }
 
