@@ -103,21 +103,25 @@ class Pipeline<Row> {
     if (this.closings !== undefined) {
       // Remembered before the outcome is known: a Parse is not undone when the transaction fails,
       // and a connection that turns out not to have them is caught as a mismatch.
+      this.prepare(connection, BEGIN);
       for (const statement of this.statements) this.prepare(connection, statement.sql);
       for (const sql of this.closings) this.prepare(connection, sql);
-      unnamed(connection, 'BEGIN');
+      this.prepare(connection, COMMIT);
+      this.run(connection, BEGIN, NO_VALUES);
     }
-    for (let i = 0; i < this.statements.length; i += 1) {
-      const { sql } = this.statements[i]!;
-      const name = this.prepared === undefined ? '' : nameOf(sql);
-      if (name === '') connection.parse({ name, text: sql });
-      connection.bind({ statement: name, values: this.bound[i]! });
-      if (this.closings !== undefined && this.columns === null && sql === this.last) connection.describe({ type: 'P' });
-      connection.execute({});
-    }
-    if (this.closings === undefined) unnamed(connection, 'COMMIT');
+    for (let i = 0; i < this.statements.length; i += 1) this.run(connection, this.statements[i]!.sql, this.bound[i]!);
+    if (this.closings === undefined) this.run(connection, COMMIT, NO_VALUES);
     connection.sync();
     connection.stream.uncork?.();
+  }
+
+  // Bind and Execute of a statement the connection has prepared (or, unnamed, its Parse first).
+  private run(connection: Connection, sql: string, values: Array<string | Buffer | null>): void {
+    const name = this.prepared === undefined ? '' : nameOf(sql);
+    if (name === '') connection.parse({ name, text: sql });
+    connection.bind({ statement: name, values });
+    if (this.closings !== undefined && this.columns === null && sql === this.last) connection.describe({ type: 'P' });
+    connection.execute({});
   }
 
   // The opening's last statement's columns: only it is described (once per connection).
@@ -158,12 +162,11 @@ class Pipeline<Row> {
   }
 }
 
-// Transaction control as the unnamed statement: parsed each time, a keyword with nothing to plan.
-function unnamed(connection: Connection, sql: string): void {
-  connection.parse({ name: '', text: sql });
-  connection.bind({ statement: '', values: [] });
-  connection.execute({});
-}
+// Transaction control goes prepared too: a keyword with nothing to plan, but its Parse would be
+// read by Postgres's parser and answered with a ParseComplete on every write.
+const BEGIN = 'BEGIN';
+const COMMIT = 'COMMIT';
+const NO_VALUES: Array<string | Buffer | null> = [];
 
 // A value as a Bind carries it: text, bytes (sent as binary) or null. Postgres text cannot hold
 // NUL, so text with one is refused here, as Postgres would refuse it.

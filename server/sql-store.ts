@@ -136,7 +136,7 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
     return { kind: 'replay', response: storedOf(row, row.status) };
   };
   // What a claim that took no row gets: the key's row decides (undefined: it is gone, claim again).
-  const existing = async (run: Run, request: KeyRequest): Promise<ClaimResult | undefined> => {
+  const existing = async (run: Run, request: KeyRequest): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | undefined> => {
     const row = (await run<KeyRow>({ sql: `SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, params: [request.scope, request.key] }))[0];
     // Gone between the two statements (cleaned up, or released by a failed holder): claim again.
     return row === undefined ? undefined : verdictOf(row, request);
@@ -164,30 +164,40 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   // lock named by a hash of scope and key) from its first statement to its end, so a duplicate
   // delivery waits there, then reads what the first left: a free key is written once, at the end,
   // with its answer (one row written per write, no update of it).
-  const lockSql = 'SELECT FROM pg_advisory_xact_lock(hashtextextended($2, hashtext($1)))';
+  const lock = 'advisory_xact_lock(hashtextextended($2, hashtext($1)))';
+  const lockSql = `SELECT FROM pg_${lock}`;
   // A statement of its own after the lock, so that it reads what a holder it waited for committed.
   const findSql = `SELECT fingerprint, status, headers, body, (${takeable('$3')}) AS takeable FROM ${table} AS k WHERE scope = $1 AND key = $2`;
+  // The first try, in one statement: the lock when nobody holds it (without waiting), and the key's
+  // row. When another transaction holds the lock, it is waited for, then the row read again, as
+  // above. A holder that committed in the instant between this statement's snapshot and its lock
+  // is not seen: the insert at the end then finds its row (a unique violation), as below.
+  const tryFindSql = `SELECT pg_try_${lock} AS locked, k.fingerprint, k.status, k.headers, k.body, (${takeable('$3')}) AS takeable
+       FROM (VALUES (1)) AS one LEFT JOIN ${table} AS k ON k.scope = $1 AND k.key = $2`;
   const insertSql = `INSERT INTO ${table} (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
        VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7, $8::jsonb, $9)`;
   const closings = [insertSql, recordSql];
-  // A key row another claim inserted while this transaction ran (a leased claim takes no lock): that delivery has the key.
+  // A key row another claim inserted while this transaction ran (a leased claim takes no lock, and a
+  // holder may commit just before the first try's lock): that delivery has the key.
   const lostToAnother = (error: unknown): boolean => {
     const { code, constraint } = error as { code?: string; constraint?: string };
     return code === '23505' && constraint === `${table}_pkey`;
   };
 
   // Locks the key, reads its row, runs `work` when the key is free, and records the answer as the
-  // transaction's last statement: the driver sends the lock and the read with BEGIN, the record
-  // with COMMIT. A row that may be taken over (expired, or its holder dead) is claimed in the
+  // transaction's last statement: the driver sends the first try with BEGIN, the record with
+  // COMMIT. A row that may be taken over (expired, or its holder dead) is claimed in the
   // transaction, the lease way, and its record is an update.
   const keyedTransaction = async <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
     const key = [request.scope, request.key];
-    const opening = [
-      { sql: lockSql, params: key },
-      { sql: findSql, params: [...key, request.fingerprint] },
-    ];
+    const found = [...key, request.fingerprint];
     try {
-      return await driver.bracketed<KeyRow, KeyedResult<T>>(opening, closings, async (tx, [row]) => {
+      return await driver.bracketed<KeyRow & { locked: boolean }, KeyedResult<T>>([{ sql: tryFindSql, params: found }], closings, async (tx, [first]) => {
+        let row: KeyRow | undefined = first?.fingerprint === null ? undefined : first;
+        if (first?.locked !== true) {
+          await runIn(tx)({ sql: lockSql, params: key });
+          row = (await runIn(tx)<KeyRow>({ sql: findSql, params: found }))[0];
+        }
         let claim: KeyClaim | undefined;
         if (row !== undefined) {
           const claimed = row.takeable ? await claimWith(runIn(tx), request, null) : verdictOf(row, request);
@@ -203,7 +213,8 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
         return { value: { kind: 'ran', value }, closing };
       });
     } catch (error) {
-      if (lostToAnother(error)) return { kind: 'running', retryAfterSeconds: 1 };
+      // Rolled back: what the other delivery left decides (its answer, once it has one).
+      if (lostToAnother(error)) return (await existing(runAlone, request)) ?? { kind: 'running', retryAfterSeconds: 1 };
       throw error;
     }
   };

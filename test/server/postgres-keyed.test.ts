@@ -115,7 +115,7 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     await one.store.close();
   });
 
-  it('answers 409 while a leased claim holds the key, and rolls back a write whose key a leased claim took meanwhile', async () => {
+  it('answers 409 while a leased claim holds the key, and rolls back a write whose key a leased claim took meanwhile (replaying its answer once it has one)', async () => {
     const one = await app();
     const fingerprint = (body: string) => fingerprintOf(new Request('http://app.test/ok', { method: 'POST', body }), new TextEncoder().encode(body));
     const leased = await one.store.claim({ scope: '', key: 'k-leased', fingerprint: fingerprint('x') });
@@ -131,6 +131,18 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     release();
     const lost = await racing;
     expect([lost.status, lost.headers.get('retry-after'), await applied('k-race')]).toEqual([409, '1', 0]);
+
+    // When the delivery that took the key meanwhile has finished, its answer is replayed (as when a
+    // holder commits in the instant between the first try's snapshot and its lock).
+    const releaseDone = one.hold();
+    const racingDone = one.send('k-race-done');
+    await later(100);
+    const other = await one.store.claim({ scope: '', key: 'k-race-done', fingerprint: fingerprint('x') });
+    if (other.kind !== 'claimed') throw new Error('the leased claim should have got the key');
+    await one.store.finish(other.claim, { status: 201, headers: [['content-type', 'text/plain']], body: new TextEncoder().encode('theirs') });
+    releaseDone();
+    const answered = await racingDone;
+    expect([answered.status, replayed(answered), await answered.text(), await applied('k-race-done')]).toEqual([201, true, 'theirs', 0]);
     await one.store.close();
   });
 
@@ -170,7 +182,7 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     const one = await app({}, single);
     expect((await one.send('k-prep-1')).status).toBe(201);
     const prepared = await single.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'sw_outbox_bracket_%'");
-    expect(prepared.rows[0]?.n).toBe(4);
+    expect(prepared.rows[0]?.n).toBe(5); // BEGIN, the first try (lock and read), insert, record, COMMIT
     await single.query('DEALLOCATE ALL');
     const afterDeallocate = await one.send('k-prep-2');
     expect([afterDeallocate.status, await applied('k-prep-2')]).toEqual([201, 1]);
