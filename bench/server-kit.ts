@@ -23,6 +23,7 @@ import { nodeHandler } from '../server/node';
 import { startCluster } from '../test/server/postgres';
 import { startProcess } from '../test/server/processes';
 import type { AppProcess } from '../test/server/processes';
+import { ownCpuMs, postgresCpuMs, processCpuMs } from './cpu';
 import { sampleLockWaits } from './lock-waits';
 import type { LockWaitSummary } from './lock-waits';
 import { WRITES_TABLE, bareWrite, kitWrite, memoryWrite } from './server-kit-writes';
@@ -104,8 +105,8 @@ async function latency(bare: FetchHandler, kit: FetchHandler): Promise<Array<[nu
   });
 }
 
-/** Writes/s with `IN_FLIGHT` writes spread round-robin over `urls` for `durationMs`. */
-async function throughput(urls: string[], durationMs: number): Promise<number> {
+/** Writes/s with `IN_FLIGHT` writes spread round-robin over `urls` for `durationMs`, and how many were written. */
+async function throughput(urls: string[], durationMs: number): Promise<{ rate: number; writes: number }> {
   const until = Date.now() + durationMs;
   let done = 0;
   let next = 0;
@@ -118,15 +119,30 @@ async function throughput(urls: string[], durationMs: number): Promise<number> {
   };
   const started = Date.now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return done / ((Date.now() - started) / 1000);
+  return { rate: done / ((Date.now() - started) / 1000), writes: done };
 }
 
 const ms = (value: number) => value.toFixed(3).padStart(8);
 
-/** One set of server processes (bare or with the kit) and the writes/s of each of its runs. */
+/** CPU time (ms) spent during runs: by this load generator, by the server processes, by Postgres. */
+interface CpuSpent {
+  generator: number;
+  servers: number;
+  postgres: number;
+}
+
+/** One set of server processes (bare or with the kit): the writes/s of each of its runs, and what they cost. */
 interface ProcessSet {
   urls: string[];
+  pids: number[];
   rates: number[];
+  writes: number;
+  cpu: CpuSpent;
+}
+
+/** The CPU spent so far by this process, `pids` and Postgres, to subtract from a later reading. */
+function cpuNow(pids: number[]): CpuSpent {
+  return { generator: ownCpuMs(), servers: pids.reduce((sum, pid) => sum + processCpuMs(pid), 0), postgres: postgresCpuMs() };
 }
 
 /**
@@ -143,7 +159,7 @@ async function throughputTable(databaseUrl: string, processes: AppProcess[]): Pr
     processes.push(...started);
     const urls = started.map((app) => app.url);
     await throughput(urls, THROUGHPUT_WARMUP_MS); // warm-up: pools connect, the JIT settles
-    return { urls, rates: [] };
+    return { urls, pids: started.map((app) => app.child.pid!), rates: [], writes: 0, cpu: { generator: 0, servers: 0, postgres: 0 } };
   };
   const rows: Array<{ count: number; bare: ProcessSet; kit: ProcessSet; ratios: number[] }> = [];
   for (const count of [1, 2, 3]) rows.push({ count, bare: await start(count, true), kit: await start(count, false), ratios: [] });
@@ -153,8 +169,14 @@ async function throughputTable(databaseUrl: string, processes: AppProcess[]): Pr
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const row of rows) {
       for (const side of round % 2 === 0 ? (['bare', 'kit'] as const) : (['kit', 'bare'] as const)) {
+        const set = row[side];
         const sampler = row.count === 3 ? await sampleLockWaits(databaseUrl, SAMPLE_EVERY_MS) : undefined;
-        row[side].rates.push(await throughput(row[side].urls, THROUGHPUT_MS));
+        const before = cpuNow(set.pids);
+        const { rate, writes } = await throughput(set.urls, THROUGHPUT_MS);
+        const after = cpuNow(set.pids);
+        set.rates.push(rate);
+        set.writes += writes;
+        for (const part of ['generator', 'servers', 'postgres'] as const) set.cpu[part] += after[part] - before[part];
         if (sampler !== undefined) sampled[side].push(await sampler.stop());
       }
       row.ratios.push(row.kit.rates[round]! / row.bare.rates[round]!);
@@ -168,8 +190,22 @@ async function throughputTable(databaseUrl: string, processes: AppProcess[]): Pr
     const range = `(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
     console.log(`${String(count).padEnd(9)}${bareRate.toFixed(0).padStart(9)} ${kitRate.toFixed(0).padStart(9)} ${(median(ratios) ?? Number.NaN).toFixed(2).padStart(10)} ${range.padEnd(22)} ${(kitRate / oneKit).toFixed(2)}x`);
   }
+  printCpu(rows);
   printLockWaits('kit', sampled.kit);
   printLockWaits('bare', sampled.bare);
+}
+
+/** Where each side's CPU went, per write: what kit ÷ bare is made of when the machine is the limit. */
+function printCpu(rows: Array<{ count: number; bare: ProcessSet; kit: ProcessSet }>): void {
+  console.log('\nCPU per write over all rounds (µs): this load generator / the server processes / Postgres (the sampler\'s backend with it)');
+  console.log('processes  bare gen  servers postgres      kit gen  servers postgres     kit − bare');
+  const perWrite = (set: ProcessSet) => [set.cpu.generator, set.cpu.servers, set.cpu.postgres].map((ms) => (ms * 1000) / Math.max(1, set.writes));
+  const µs = (values: number[]) => values.map((value) => value.toFixed(0).padStart(8)).join(' ');
+  for (const { count, bare, kit } of rows) {
+    const [b, k] = [perWrite(bare), perWrite(kit)];
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    console.log(`${String(count).padEnd(9)}${µs(b)}     ${µs(k)}   ${(sum(k) - sum(b)).toFixed(0).padStart(9)}`);
+  }
 }
 
 /** The lock-wait proof: what the three-process runs of `who` (kit, or bare to compare) waited on, summed over their rounds. */

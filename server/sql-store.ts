@@ -174,8 +174,10 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   // is not seen: the insert at the end then finds its row (a unique violation), as below.
   const tryFindSql = `SELECT pg_try_${lock} AS locked, k.fingerprint, k.status, k.headers, k.body, (${takeable('$3')}) AS takeable
        FROM (VALUES (1)) AS one LEFT JOIN ${table} AS k ON k.scope = $1 AND k.key = $2`;
+  // A row written with its answer has no holder to fence or to find dead (token and boot are only
+  // read while `status` is null), so it carries neither: a smaller row, less WAL per write.
   const insertSql = `INSERT INTO ${table} (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
-       VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', $7, $8::jsonb, $9)`;
+       VALUES ($1, $2, $3, '', '', now() + $4 * interval '1 millisecond', $5, $6::jsonb, $7)`;
   const closings = [insertSql, recordSql];
   // A key row another claim inserted while this transaction ran (a leased claim takes no lock, and a
   // holder may commit just before the first try's lock): that delivery has the key.
@@ -209,7 +211,7 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
         const closing =
           claim !== undefined
             ? { sql: recordSql, params: recordParams(claim, record) }
-            : { sql: insertSql, params: [...key, request.fingerprint, randomUUID(), boot, ttlMs, record.status, JSON.stringify(record.headers), Buffer.from(record.body)] };
+            : { sql: insertSql, params: [...key, request.fingerprint, ttlMs, record.status, JSON.stringify(record.headers), Buffer.from(record.body)] };
         return { value: { kind: 'ran', value }, closing };
       });
     } catch (error) {
