@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from './pg-client';
 import type { BracketEnd, SqlStatement } from './sql-store';
@@ -200,11 +200,17 @@ function fromText(text: string | null, type: number): unknown {
 
 const names = new Map<string, string>();
 
+// What this copy of the module names its statements with. What a connection has prepared is known
+// per copy (`preparedOn`), so two copies sharing a pool (an app that loads both the ES and the
+// CommonJS build) must not share names: with the same name for the same SQL (BEGIN, or one table's
+// statements), each would find the other's statement there and start every transaction again.
+const copy = randomBytes(4).toString('hex');
+
 // A bracket statement's prepared name; apart from the names `pg` gives the store's other statements.
 function nameOf(sql: string): string {
   let name = names.get(sql);
   if (name === undefined) {
-    name = `sw_outbox_bracket_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
+    name = `sw_outbox_bracket_${copy}_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
     names.set(sql, name);
   }
   return name;

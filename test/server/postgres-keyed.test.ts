@@ -2,7 +2,7 @@
 // The transactional path on Postgres, in this process: the key's lock and read travel with BEGIN, its
 // row and answer with COMMIT (docs/server.md, The one-transaction recipe).
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exactlyOnce, fingerprintOf } from '../../server';
 import type { FetchHandler, IdempotencyStore } from '../../server';
 import { pgStore } from '../../server/pg';
@@ -14,8 +14,8 @@ let cluster: Cluster;
 let pool: pg.Pool;
 
 /** An app whose every write is a row in `keyed_applied`, in the key's transaction; `gate` holds its work. */
-async function app(options: Partial<PgStoreOptions> = {}, appPool: pg.Pool = pool) {
-  const store: IdempotencyStore<pg.PoolClient> = await pgStore({ pool: appPool, ...options });
+async function app(options: Partial<PgStoreOptions> = {}, appPool: pg.Pool = pool, makeStore: typeof pgStore = pgStore) {
+  const store: IdempotencyStore<pg.PoolClient> = await makeStore({ pool: appPool, ...options });
   let gate: Promise<void> = Promise.resolve();
   let worked = 0;
   const handle: FetchHandler = exactlyOnce<pg.PoolClient>(
@@ -189,6 +189,19 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     expect((await one.send('k-prep-3')).status).toBe(201);
     expect(replayed(await one.send('k-prep-2'))).toBe(true);
     await one.store.close();
+    await single.end();
+  });
+
+  it('keeps each copy\'s statements prepared when two copies of the module share a pool (the ES and the CommonJS build)', async () => {
+    const single = new pg.Pool({ connectionString: cluster.url, max: 1 });
+    const first = await app({}, single);
+    vi.resetModules();
+    const second = await app({}, single, (await import('../../server/pg')).pgStore);
+    for (const [i, one] of [first, second, first, second].entries()) expect((await one.send(`k-copies-${i}`)).status).toBe(201);
+    const prepared = await single.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'sw_outbox_bracket_%'");
+    expect(prepared.rows[0]?.n).toBe(10); // each copy's five, prepared once: neither finds the other's under its names
+    expect([await applied('k-copies-0'), await applied('k-copies-3')]).toEqual([1, 1]);
+    await Promise.all([first.store.close(), second.store.close()]);
     await single.end();
   });
 });
