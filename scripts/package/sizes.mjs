@@ -27,7 +27,9 @@ export const budgets = [
   // codec, the batch URL, the per-write requests: about 4 KiB gzipped); each budget grew by that,
   // and by 0.5 for answers rebuilt without a body stream for the Node adapter (byte-answers.ts).
   { entry: './server', file: 'dist/server/index.js', kib: 13.5 },
-  { entry: './server/pg', file: 'dist/server/pg.js', kib: 5.5 },
+  // The Postgres store: 5.6 KiB with the one-statement first try, its wait and the copy's own
+  // statement names (under 5.5 before them).
+  { entry: './server/pg', file: 'dist/server/pg.js', kib: 6 },
   { entry: './server/pglite', file: 'dist/server/pglite.js', kib: 4.5 },
   { entry: './server/node', file: 'dist/server/node.js', kib: 2 },
   { entry: './server/express', file: 'dist/server/express.js', kib: 18.5 },
