@@ -58,9 +58,15 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
-  // A body the kit built from bytes it holds goes out as those bytes, without a stream to read.
+  // A body the kit built from bytes it holds goes out as those bytes, without a stream to read, and
+  // with their length: no chunked framing to write and for the client to undo.
+  // (A Transfer-Encoding the app's answer carried, as one fetched from elsewhere may, would contradict it.)
   const bytes = knownBody(response);
+  if (bytes !== undefined) {
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(bytes.byteLength);
+  }
+  res.writeHead(response.status, headers);
   if (bytes !== undefined) {
     res.end(bytes);
     return;

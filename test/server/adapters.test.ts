@@ -1,7 +1,8 @@
 // @vitest-environment node
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { describe, expect, it } from 'vitest';
 import express4 from 'express4';
 import Fastify from 'fastify';
 import Fastify4 from 'fastify4';
@@ -14,6 +15,7 @@ import { honoExactlyOnce } from '../../server/hono';
 import type { ExactlyOnceEnv } from '../../server/hono';
 import { nodeHandler } from '../../server/node';
 import { conformanceSuite, routesSuite } from './conformance';
+import { itemsApp } from './items-app';
 import type { RunningApp } from './conformance';
 import { expressItemsRoutes } from './express-items';
 import { fastifyItemsRoutes } from './fastify-items';
@@ -33,6 +35,33 @@ function listen(listener: Parameters<typeof createServer>[1] & object): Promise<
 }
 
 conformanceSuite('node:http', (app) => listen(nodeHandler(exactlyOnce(app.handler, app.options))));
+
+/** A keyed POST over node:http: its status, framing headers and body as they came off the wire. */
+function postRaw(url: string, key: string, body: string): Promise<{ status: number; length: string | undefined; chunked: boolean; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL('api/items', url), { method: 'POST', headers: { 'Idempotency-Key': key, 'Content-Type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, length: res.headers['content-length'], chunked: res.headers['transfer-encoding'] === 'chunked', body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('answers the kit holds the bytes of (node:http, Express)', () => {
+  it('go out with their Content-Length, not chunked: a first answer and its replay', async () => {
+    for (const serve of [(app: ItemsApp) => listen(nodeHandler(exactlyOnce(app.handler, app.options))), (app: ItemsApp) => listen(express().use('/api', expressHandler(exactlyOnce(app.handler, app.options))))]) {
+      const running = await serve(itemsApp());
+      for (const answer of [await postRaw(running.url, '"len-1"', '{"text":"a"}'), await postRaw(running.url, '"len-1"', '{"text":"a"}')]) {
+        expect(answer.status).toBe(201);
+        expect([answer.chunked, answer.length]).toEqual([false, String(Buffer.byteLength(answer.body))]);
+      }
+      await running.close();
+    }
+  });
+});
 
 for (const [name, framework] of [['Express 5', express], ['Express 4', express4]] as const) {
   conformanceSuite(`${name} handler`, (app) => {
