@@ -200,11 +200,11 @@ function printCpu(rows: Array<{ count: number; bare: ProcessSet; kit: ProcessSet
   console.log('\nCPU per write over all rounds (µs): this load generator / the server processes / Postgres (the sampler\'s backend with it)');
   console.log('processes  bare gen  servers postgres      kit gen  servers postgres     kit − bare');
   const perWrite = (set: ProcessSet) => [set.cpu.generator, set.cpu.servers, set.cpu.postgres].map((ms) => (ms * 1000) / Math.max(1, set.writes));
-  const µs = (values: number[]) => values.map((value) => value.toFixed(0).padStart(8)).join(' ');
+  const columns = (values: number[]) => values.map((value) => value.toFixed(0).padStart(8)).join(' ');
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   for (const { count, bare, kit } of rows) {
-    const [b, k] = [perWrite(bare), perWrite(kit)];
-    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-    console.log(`${String(count).padEnd(9)}${µs(b)}     ${µs(k)}   ${(sum(k) - sum(b)).toFixed(0).padStart(9)}`);
+    const [bareCpu, kitCpu] = [perWrite(bare), perWrite(kit)];
+    console.log(`${String(count).padEnd(9)}${columns(bareCpu)}     ${columns(kitCpu)}   ${(sum(kitCpu) - sum(bareCpu)).toFixed(0).padStart(9)}`);
   }
 }
 
