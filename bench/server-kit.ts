@@ -3,7 +3,8 @@
 //    at a time over loopback keep-alive HTTP, the two in turn by blocks of 100; p50/p99 of each, what
 //    the kit adds, and kit ÷ bare in writes/s. The kit's writes are `transactional`: claim, write and answer in one transaction.
 // 2. Throughput: 1, 2 and 3 kit processes sharing one Postgres, under a fixed number of writes in
-//    flight, bare and with the kit, back to back. Two cores shared with the load generator cannot
+//    flight, bare and with the kit, back to back (and for one process, the kit's store alone: the
+//    kit's SQL without its JavaScript). Two cores shared with the load generator cannot
 //    show scaling, so during the three-process runs a connection of its own samples pg_stat_activity
 //    and pg_locks: deliveries of distinct keys must never wait on one another's locks.
 import { createServer } from 'node:http';
@@ -131,7 +132,10 @@ interface CpuSpent {
   postgres: number;
 }
 
-/** One set of server processes (bare or with the kit): the writes/s of each of its runs, and what they cost. */
+/** Which server a set of processes runs: no kit, the kit's store alone (one process only), or the kit. */
+type Side = 'bare' | 'store' | 'kit';
+
+/** One set of server processes: the writes/s of each of its runs, and what they cost. */
 interface ProcessSet {
   urls: string[];
   pids: number[];
@@ -140,36 +144,51 @@ interface ProcessSet {
   cpu: CpuSpent;
 }
 
+/** The sets of one process count, and kit ÷ bare (and store alone ÷ bare) of each round. */
+interface CountRow {
+  count: number;
+  sets: Partial<Record<Side, ProcessSet>>;
+  ratios: Partial<Record<'kit' | 'store', number[]>>;
+}
+
 /** The CPU spent so far by this process, `pids` and Postgres, to subtract from a later reading. */
 function cpuNow(pids: number[]): CpuSpent {
   return { generator: ownCpuMs(), servers: pids.reduce((sum, pid) => sum + processCpuMs(pid), 0), postgres: postgresCpuMs() };
 }
 
 /**
- * Writes/s for 1, 2 and 3 processes, bare and with the kit. Every set of processes is started once;
- * each round measures the bare and the kit set of each count back to back (which goes first
- * alternates), so kit ÷ bare is taken within a pair that met the same machine: the median of the
- * ROUNDS pairs is printed, with their range, beside the median writes/s of each side.
+ * Writes/s for 1, 2 and 3 processes, bare and with the kit, and for one process the kit's store
+ * alone (its SQL without the kit's JavaScript: what the kit could reach if its own code cost
+ * nothing). Every set of processes is started once; each round measures the sets of each count back
+ * to back (their order reverses every round), so kit ÷ bare is taken within a round that met the
+ * same machine: the median of the ROUNDS rounds is printed, with their range, beside the median
+ * writes/s of each side.
  */
 async function throughputTable(databaseUrl: string, processes: AppProcess[]): Promise<void> {
-  const start = async (count: number, bare: boolean): Promise<ProcessSet> => {
+  const start = async (count: number, side: Side): Promise<ProcessSet> => {
     // The processes share one budget of connections, so what is measured is the processes, not more backends.
-    const env = { DATABASE_URL: databaseUrl, BARE: bare ? '1' : '0', POOL_MAX: String(Math.ceil(CONNECTIONS / count)) };
+    const env = { DATABASE_URL: databaseUrl, SIDE: side, POOL_MAX: String(Math.ceil(CONNECTIONS / count)) };
     const started = await Promise.all(Array.from({ length: count }, () => startProcess('bench/server-kit-app.ts', env)));
     processes.push(...started);
     const urls = started.map((app) => app.url);
     await throughput(urls, THROUGHPUT_WARMUP_MS); // warm-up: pools connect, the JIT settles
     return { urls, pids: started.map((app) => app.child.pid!), rates: [], writes: 0, cpu: { generator: 0, servers: 0, postgres: 0 } };
   };
-  const rows: Array<{ count: number; bare: ProcessSet; kit: ProcessSet; ratios: number[] }> = [];
-  for (const count of [1, 2, 3]) rows.push({ count, bare: await start(count, true), kit: await start(count, false), ratios: [] });
+  const rows: CountRow[] = [];
+  for (const count of [1, 2, 3]) {
+    const sides: Side[] = count === 1 ? ['bare', 'store', 'kit'] : ['bare', 'kit'];
+    const sets: CountRow['sets'] = {};
+    for (const side of sides) sets[side] = await start(count, side);
+    rows.push({ count, sets, ratios: {} });
+  }
   // The three-process runs are sampled bare too: the sampler's queries cost the machine some CPU
   // (pg_locks takes every lock-manager partition), and both sides of the ratio should pay it alike.
   const sampled = { bare: [] as LockWaitSummary[], kit: [] as LockWaitSummary[] };
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const row of rows) {
-      for (const side of round % 2 === 0 ? (['bare', 'kit'] as const) : (['kit', 'bare'] as const)) {
-        const set = row[side];
+      const sides = Object.keys(row.sets) as Side[];
+      for (const side of round % 2 === 0 ? sides : sides.reverse()) {
+        const set = row.sets[side]!;
         const sampler = row.count === 3 ? await sampleLockWaits(databaseUrl, SAMPLE_EVERY_MS) : undefined;
         const before = cpuNow(set.pids);
         const { rate, writes } = await throughput(set.urls, THROUGHPUT_MS);
@@ -177,34 +196,43 @@ async function throughputTable(databaseUrl: string, processes: AppProcess[]): Pr
         set.rates.push(rate);
         set.writes += writes;
         for (const part of ['generator', 'servers', 'postgres'] as const) set.cpu[part] += after[part] - before[part];
-        if (sampler !== undefined) sampled[side].push(await sampler.stop());
+        if (sampler !== undefined && side !== 'store') sampled[side].push(await sampler.stop());
       }
-      row.ratios.push(row.kit.rates[round]! / row.bare.rates[round]!);
+      for (const side of ['kit', 'store'] as const) {
+        if (row.sets[side] !== undefined) (row.ratios[side] ??= []).push(row.sets[side].rates[round]! / row.sets.bare!.rates[round]!);
+      }
     }
   }
-  console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight over ${CONNECTIONS} connections in all; ${ROUNDS} rounds of ${THROUGHPUT_MS / 1000} s each side, bare and kit back to back`);
+  console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight over ${CONNECTIONS} connections in all; ${ROUNDS} rounds of ${THROUGHPUT_MS / 1000} s each side, the sides of a count back to back`);
   console.log('processes  bare w/s   kit w/s  kit ÷ bare (range of the rounds)  kit vs one kit process');
-  const oneKit = median(rows[0]!.kit.rates) ?? Number.NaN;
-  for (const { count, bare, kit, ratios } of rows) {
-    const [bareRate, kitRate] = [median(bare.rates) ?? Number.NaN, median(kit.rates) ?? Number.NaN];
-    const range = `(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
-    console.log(`${String(count).padEnd(9)}${bareRate.toFixed(0).padStart(9)} ${kitRate.toFixed(0).padStart(9)} ${(median(ratios) ?? Number.NaN).toFixed(2).padStart(10)} ${range.padEnd(22)} ${(kitRate / oneKit).toFixed(2)}x`);
+  const rateOf = (set: ProcessSet | undefined) => median(set?.rates ?? []) ?? Number.NaN;
+  const ratioOf = (ratios: number[]) => `${(median(ratios) ?? Number.NaN).toFixed(2).padStart(10)} ${`(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`.padEnd(22)}`;
+  const oneKit = rateOf(rows[0]!.sets.kit);
+  for (const { count, sets, ratios } of rows) {
+    console.log(`${String(count).padEnd(9)}${rateOf(sets.bare).toFixed(0).padStart(9)} ${rateOf(sets.kit).toFixed(0).padStart(9)} ${ratioOf(ratios.kit!)} ${(rateOf(sets.kit) / oneKit).toFixed(2)}x`);
   }
+  const one = rows[0]!;
+  console.log(`1, the kit's store alone (its SQL, none of the kit's JavaScript): ${rateOf(one.sets.store).toFixed(0)} w/s; store alone ÷ bare ${ratioOf(one.ratios.store!).trim()}`);
   printCpu(rows);
   printLockWaits('kit', sampled.kit);
   printLockWaits('bare', sampled.bare);
 }
 
 /** Where each side's CPU went, per write: what kit ÷ bare is made of when the machine is the limit. */
-function printCpu(rows: Array<{ count: number; bare: ProcessSet; kit: ProcessSet }>): void {
+function printCpu(rows: CountRow[]): void {
   console.log('\nCPU per write over all rounds (µs): this load generator / the server processes / Postgres (the sampler\'s backend with it)');
-  console.log('processes  bare gen  servers postgres      kit gen  servers postgres     kit − bare');
+  console.log('processes  bare gen  servers postgres      kit gen  servers postgres     kit − bare   ("store": the store alone in the kit\'s columns)');
   const perWrite = (set: ProcessSet) => [set.cpu.generator, set.cpu.servers, set.cpu.postgres].map((ms) => (ms * 1000) / Math.max(1, set.writes));
   const columns = (values: number[]) => values.map((value) => value.toFixed(0).padStart(8)).join(' ');
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-  for (const { count, bare, kit } of rows) {
-    const [bareCpu, kitCpu] = [perWrite(bare), perWrite(kit)];
-    console.log(`${String(count).padEnd(9)}${columns(bareCpu)}     ${columns(kitCpu)}   ${(sum(kitCpu) - sum(bareCpu)).toFixed(0).padStart(9)}`);
+  for (const { count, sets } of rows) {
+    const bareCpu = perWrite(sets.bare!);
+    for (const side of ['store', 'kit'] as const) {
+      if (sets[side] === undefined) continue;
+      const cpu = perWrite(sets[side]);
+      const label = side === 'store' ? `${count} store` : String(count);
+      console.log(`${label.padEnd(9)}${side === 'store' ? ' '.repeat(26) : columns(bareCpu)}     ${columns(cpu)}   ${(sum(cpu) - sum(bareCpu)).toFixed(0).padStart(9)}`);
+    }
   }
 }
 
