@@ -2,6 +2,7 @@ import { BatchFormatError, batchHeaderValue, decodeBatch, defaultBatchLimits, en
 import type { BatchLimits, BatchResult, BatchWrite } from '../protocol/batch';
 import { batchContentType, batchHeader } from '../protocol/names';
 import { resultOf, writeRequest } from './batch-write';
+import { pathOf } from './url-parts';
 import { bytesOnlyOf } from './byte-answers';
 import type { FetchHandler } from './core';
 import { problemJson, problems } from './problem';
@@ -111,14 +112,6 @@ export function batchHandler(handle: FetchHandler, options: BatchHandlerOptions 
   // A write's answer is read for its result only, and its noted bytes are what is read.
   const dispatch = bytesOnlyOf(handle);
   return async (request) => endpoint.advertise(await endpoint.answer(request, dispatch));
-}
-
-/** The path of a URL (absolute, or a path with a query), without building a URL object on every request. */
-function pathOf(url: string): string {
-  const start = url.startsWith('/') ? 0 : url.indexOf('/', url.indexOf('//') + 2);
-  if (start < 0) return '/';
-  const end = url.slice(start).search(/[?#]/);
-  return end < 0 ? url.slice(start) : url.slice(start, start + end);
 }
 
 /** A request's body, or undefined once it is over `maxBytes` (the rest is not read). */

@@ -1,28 +1,11 @@
 import * as crypto from 'node:crypto';
 import { readBody, withKnownBody } from './known-body';
 import type { StoredResponse } from './store';
+import { pathAndQuery } from './url-parts';
 
 /** Method, path with query, and a SHA-256 of the body: what a key's payload is compared by. */
 export function fingerprintOf(request: Request, body: Uint8Array): string {
   return sha256Hex(`${request.method}\0${pathAndQuery(request.url)}\0${sha256Hex(body)}`);
-}
-
-/**
- * `pathname + search` of a request's URL. An http(s) URL as a Request serialises it has its path
- * from the first `/` after the host (a Request's URL has no user info) and a `#` only before its
- * fragment, so it is sliced out without a URL object; an empty query (`?` alone) is no search.
- */
-function pathAndQuery(href: string): string {
-  const after = href.startsWith('http://') ? 7 : href.startsWith('https://') ? 8 : -1;
-  if (after < 0) {
-    const url = new URL(href);
-    return url.pathname + url.search;
-  }
-  const start = href.indexOf('/', after);
-  if (start < 0) return '/';
-  const hash = href.indexOf('#', start);
-  const target = hash < 0 ? href.slice(start) : href.slice(start, hash);
-  return target.endsWith('?') && target.indexOf('?') === target.length - 1 ? target.slice(0, -1) : target;
 }
 
 /** SHA-256 in hex: one call where Node has `crypto.hash` (20.12, 21.7), a Hash object where not. */
