@@ -7,6 +7,8 @@
 export function pathAndQuery(url: string): string {
   const start = pathStart(url);
   if (start === undefined) {
+    // A request-target that is no URL (`*`, of `OPTIONS * HTTP/1.1`) has no path to slice: it is its own.
+    if (!URL.canParse(url)) return url;
     const parsed = new URL(url);
     return parsed.pathname + parsed.search;
   }

@@ -29,4 +29,9 @@ describe('url-parts', () => {
     expect(pathOf('/api/$batch?x=1')).toBe('/api/$batch');
     expect(pathOf('/api/$batch#f')).toBe('/api/$batch');
   });
+
+  it('gives a request-target that is no URL back as it is (`OPTIONS *`), not an exception', () => {
+    expect(pathOf('*')).toBe('*');
+    expect(pathAndQuery('*')).toBe('*');
+  });
 });
