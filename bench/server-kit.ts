@@ -189,14 +189,14 @@ async function throughputTable(databaseUrl: string, processes: AppProcess[]): Pr
       const sides = Object.keys(row.sets) as Side[];
       for (const side of round % 2 === 0 ? sides : sides.reverse()) {
         const set = row.sets[side]!;
-        const sampler = row.count === 3 ? await sampleLockWaits(databaseUrl, SAMPLE_EVERY_MS) : undefined;
+        const sampler = row.count === 3 && side !== 'store' ? await sampleLockWaits(databaseUrl, SAMPLE_EVERY_MS) : undefined;
         const before = cpuNow(set.pids);
         const { rate, writes } = await throughput(set.urls, THROUGHPUT_MS);
         const after = cpuNow(set.pids);
         set.rates.push(rate);
         set.writes += writes;
         for (const part of ['generator', 'servers', 'postgres'] as const) set.cpu[part] += after[part] - before[part];
-        if (sampler !== undefined && side !== 'store') sampled[side].push(await sampler.stop());
+        if (sampler !== undefined) sampled[side as 'bare' | 'kit'].push(await sampler.stop());
       }
       for (const side of ['kit', 'store'] as const) {
         if (row.sets[side] !== undefined) (row.ratios[side] ??= []).push(row.sets[side].rates[round]! / row.sets.bare!.rates[round]!);
