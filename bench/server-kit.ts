@@ -227,7 +227,7 @@ function printCpu(rows: CountRow[]): void {
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   for (const { count, sets } of rows) {
     const bareCpu = perWrite(sets.bare!);
-    for (const side of ['store', 'kit'] as const) {
+    for (const side of ['kit', 'store'] as const) {
       if (sets[side] === undefined) continue;
       const cpu = perWrite(sets[side]);
       const label = side === 'store' ? `${count} store` : String(count);
