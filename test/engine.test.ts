@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScriptedServer, createDraft, draft, startEngine, tick, type TestEngine } from './helpers';
 import { releaseHeld } from '../sw/pages/controls';
 
 let current: TestEngine | null = null;
-afterEach(() => current?.close());
+afterEach(() => {
+  current?.close();
+  vi.restoreAllMocks();
+});
 
 async function engineWith(server: ScriptedServer, settings = {}) {
   current = await startEngine(server, settings);
@@ -37,6 +40,9 @@ describe('replay engine', () => {
   });
 
   it('keeps writes through network failures without using up attempts, and backs off', async () => {
+    // The backoff is drawn at random (full jitter): after four failures from [0, 4 s], so a short
+    // draw on a slow machine came due before the check below. Drawn at the top of its window here.
+    vi.spyOn(Math, 'random').mockReturnValue(0.99);
     const server = new ScriptedServer(() => 'network-error');
     const { log, outbox, controls, events, page } = await engineWith(server, { maxAttempts: 2, concurrency: 1 });
     await log.entries.append(draft('PATCH', '/api/x', { a: 1 }));
