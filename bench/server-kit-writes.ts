@@ -28,7 +28,7 @@ const FINGERPRINT = '0'.repeat(64);
 /**
  * The same write in the kit's store without the kit (`exactlyOnce`): the key's statements around
  * it in one transaction, the recorded answer given rather than read from the response, no digest.
- * What the kit's SQL costs a write, apart from the kit's own JavaScript (docs/server.md, Costs).
+ * What the kit's SQL costs a write, apart from the kit's own JavaScript (docs/server.md, Round trips per write).
  */
 export function storeWrite<Tx extends Queryable>(store: IdempotencyStore<Tx>): FetchHandler {
   return async (request) => {
