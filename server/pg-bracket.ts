@@ -1,52 +1,38 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from './pg-client';
-import type { BracketEnd, SqlStatement } from './sql-store';
+import type { BracketEnd } from './sql-store';
 
 // SQLSTATEs of a prepared statement missing (26000) or already there (42P05): the connection is not as remembered.
 const PREPARED_MISMATCH = new Set(['26000', '42P05']);
 
-// A result column, as a RowDescription names it.
-interface Column {
-  name: string;
-  dataTypeID: number;
-}
+// What each connection has prepared for brackets (a connection is one `pg` client for its life).
+const preparedOn = new WeakMap<PoolClient, Set<string>>();
 
-// What each connection has prepared for brackets (a connection is one `pg` client for its life):
-// the statements' SQL, each with the columns of its rows once a Describe told them (null until then).
-const preparedOn = new WeakMap<PoolClient, Map<string, Column[] | null>>();
-
-// `SqlDriver.bracketed` on `pg`, in the round trips of the app's own transaction: `BEGIN` and the
-// opening go as one round trip, the closing and `COMMIT` as another. The statements are prepared on
-// the connection (a Parse of each, with the first opening on it), and a write only binds its values
-// to them: each round trip is one pipeline of extended-protocol messages and one Sync (`Pipeline`),
-// so Postgres neither parses nor plans the store's SQL per write, and nothing writes values into
-// SQL text. Prepared, they are parsed and planned once per connection, not once per write.
-// When the connection does not have what it was remembered to have (a pooler in front of Postgres
-// that hands out another server connection, a `DEALLOCATE`), the transaction starts again with its
-// statements unnamed: parsed with each write, as any query of `pg`'s with values is.
-export async function pgBracketed<Row, T>(
-  pool: Pool,
-  opening: SqlStatement[],
-  closings: readonly string[],
-  work: (client: PoolClient, opened: Row[]) => Promise<BracketEnd<T>>,
-): Promise<T> {
+// `SqlDriver.bracketed` on `pg`, in the round trips of the app's own transaction: `BEGIN` is one
+// round trip, the closing and `COMMIT` another. The statements are prepared on the connection (a
+// Parse of each, with the first BEGIN on it), and a write only binds its values to them: each round
+// trip is one pipeline of extended-protocol messages and one Sync (`Pipeline`), so Postgres neither
+// parses nor plans the store's SQL per write, and nothing writes values into SQL text. When the
+// connection does not have what it was remembered to have (a pooler in front of Postgres that hands
+// out another server connection, a `DEALLOCATE`), the transaction starts again with its statements
+// unnamed: parsed with each write, as any query of `pg`'s with values is.
+export async function pgBracketed<T>(pool: Pool, closing: string, work: (client: PoolClient) => Promise<BracketEnd<T>>): Promise<T> {
   return inTransaction(pool, async (client) => {
     let prepared = preparedOn.get(client);
-    if (prepared === undefined) preparedOn.set(client, (prepared = new Map()));
-    let opened: Row[];
+    if (prepared === undefined) preparedOn.set(client, (prepared = new Set()));
     try {
-      opened = await new Pipeline<Row>(prepared, opening, closings).sent(client);
+      await new Pipeline(prepared, [[BEGIN, NO_VALUES]], closing).sent(client);
     } catch (error) {
       if (!PREPARED_MISMATCH.has((error as { code?: string }).code ?? '')) throw error;
       await client.query('ROLLBACK');
       preparedOn.delete(client);
       prepared = undefined;
-      opened = await new Pipeline<Row>(prepared, opening, closings).sent(client);
+      await new Pipeline(prepared, [[BEGIN, NO_VALUES]], closing).sent(client);
     }
-    const { value, closing } = await work(client, opened);
-    await (closing === undefined ? client.query('ROLLBACK') : new Pipeline(prepared, [closing]).sent(client));
-    return value;
+    const end = await work(client);
+    await (end.closing === undefined ? client.query('ROLLBACK') : new Pipeline(prepared, [[closing, end.closing.map(wireValue)], [COMMIT, NO_VALUES]]).sent(client));
+    return end.value;
   });
 }
 
@@ -55,97 +41,63 @@ interface Connection {
   stream: { cork?(): void; uncork?(): void };
   parse(query: { name: string; text: string }): void;
   bind(config: { statement: string; values: Array<string | Buffer | null> }): void;
-  describe(message: { type: 'P' }): void;
   execute(config: object): void;
   sync(): void;
 }
 
-// One round trip of a bracket, as a query of `pg`'s: with `closings` (the opening), BEGIN then
-// `statements`, the statements the connection lacks prepared first (the closings too, known from the
-// start); without (the closing), `statements` then COMMIT. Without `prepared` (what the connection
-// has prepared), each statement goes unnamed, parsed before its Bind. Postgres answers in order;
-// after an error it skips to the Sync, and the transaction is left failed for the caller to roll
-// back, as after a simple-protocol query. It resolves with the rows of its last statement, the
-// only ones read.
-class Pipeline<Row> {
+// A statement to run: its SQL and its values as a Bind carries them.
+type Bound = [sql: string, values: Array<string | Buffer | null>];
+
+// One round trip of a bracket, as a query of `pg`'s: `statements`, and with `closing` (on BEGIN's
+// round trip) the Parse first of each statement the connection lacks, the closing and COMMIT among
+// them. Without `prepared` (what the connection has prepared), each statement goes unnamed, parsed
+// before its Bind. Postgres answers in order; after an error it skips to the Sync, and the
+// transaction is left failed for the caller to roll back, as after a simple-protocol query. Rows
+// are not read: the store's closing says what it must by failing.
+class Pipeline {
   // Set by `pg` on a client with a `query_timeout`: called at the query's end, it clears the timer.
   callback?: (error: unknown) => void;
-  private settle!: { resolve(rows: Row[]): void; reject(error: unknown): void };
-  private readonly found: Row[] = [];
-  private bound: Array<Array<string | Buffer | null>> = [];
-  // CommandCompletes still to come before the last statement's rows.
-  private before: number;
-  private readonly last: string;
-  private columns: Column[] | null;
+  private settle!: { resolve(): void; reject(error: unknown): void };
 
   constructor(
-    private readonly prepared: Map<string, Column[] | null> | undefined,
-    private readonly statements: SqlStatement[],
-    private readonly closings?: readonly string[],
-  ) {
-    this.before = closings === undefined ? statements.length - 1 : statements.length;
-    this.last = statements[statements.length - 1]!.sql;
-    this.columns = prepared?.get(this.last) ?? null;
-  }
+    private readonly prepared: Set<string> | undefined,
+    private readonly statements: Bound[],
+    private readonly closing?: string,
+  ) {}
 
   // Sent on `client` (after the queries already queued on it), as a query of its own: `pg` calls
   // `submit` and hands it the answer's messages (methods, not closures made per write).
-  sent(client: PoolClient): Promise<Row[]> {
-    // The values are checked before anything is sent: one that cannot go fails the query alone.
-    this.bound = this.statements.map((statement) => statement.params.map(wireValue));
-    const done = new Promise<Row[]>((resolve, reject) => (this.settle = { resolve, reject }));
-    void (client as unknown as { query(query: Pipeline<Row>): unknown }).query(this);
+  sent(client: PoolClient): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    void (client as unknown as { query(query: Pipeline): unknown }).query(this);
     return done;
   }
 
   submit(connection: Connection): void {
     connection.stream.cork?.();
-    if (this.closings !== undefined) {
+    if (this.closing !== undefined) {
       // Remembered before the outcome is known: a Parse is not undone when the transaction fails,
       // and a connection that turns out not to have them is caught as a mismatch.
-      this.prepare(connection, BEGIN);
-      for (const statement of this.statements) this.prepare(connection, statement.sql);
-      for (const sql of this.closings) this.prepare(connection, sql);
-      this.prepare(connection, COMMIT);
-      this.run(connection, BEGIN, NO_VALUES);
+      for (const sql of [BEGIN, this.closing, COMMIT]) this.prepare(connection, sql);
     }
-    for (let i = 0; i < this.statements.length; i += 1) this.run(connection, this.statements[i]!.sql, this.bound[i]!);
-    if (this.closings === undefined) this.run(connection, COMMIT, NO_VALUES);
+    for (const [sql, values] of this.statements) {
+      const name = this.prepared === undefined ? '' : nameOf(sql);
+      if (name === '') connection.parse({ name, text: sql });
+      connection.bind({ statement: name, values });
+      connection.execute({});
+    }
     connection.sync();
     connection.stream.uncork?.();
   }
 
-  // Bind and Execute of a statement the connection has prepared (or, unnamed, its Parse first).
-  private run(connection: Connection, sql: string, values: Array<string | Buffer | null>): void {
-    const name = this.prepared === undefined ? '' : nameOf(sql);
-    if (name === '') connection.parse({ name, text: sql });
-    connection.bind({ statement: name, values });
-    if (this.closings !== undefined && this.columns === null && sql === this.last) connection.describe({ type: 'P' });
-    connection.execute({});
-  }
-
-  // The opening's last statement's columns: only it is described (once per connection).
-  handleRowDescription(message: { fields: Column[] }): void {
-    this.columns = message.fields.map(({ name, dataTypeID }) => ({ name, dataTypeID }));
-    this.prepared?.set(this.last, this.columns);
-  }
-
-  handleDataRow(message: { fields: Array<string | null> }): void {
-    if (this.before > 0 || this.columns === null) return;
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < this.columns.length; i += 1) row[this.columns[i]!.name] = fromText(message.fields[i] ?? null, this.columns[i]!.dataTypeID);
-    this.found.push(row as Row);
-  }
-
-  handleCommandComplete(): void {
-    this.before -= 1;
-  }
-
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleCommandComplete(): void {}
   handleEmptyQuery(): void {}
 
   handleReadyForQuery(): void {
     this.callback?.(null);
-    this.settle.resolve(this.found);
+    this.settle.resolve();
   }
 
   // `pg` drops a query at its error (the ReadyForQuery after it is not passed on): it ends here.
@@ -157,7 +109,7 @@ class Pipeline<Row> {
   // A Parse of `sql` under its name, unless the connection has it (or goes unnamed).
   private prepare(connection: Connection, sql: string): void {
     if (this.prepared === undefined || this.prepared.has(sql)) return;
-    this.prepared.set(sql, null);
+    this.prepared.add(sql);
     connection.parse({ name: nameOf(sql), text: sql });
   }
 }
@@ -179,23 +131,6 @@ function wireValue(value: unknown): string | Buffer | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   throw new TypeError(`sw-outbox/server: ${String(value)} cannot be sent to Postgres`);
-}
-
-// A column's text as `pg`'s default parsers read it, for the types of the store's columns.
-function fromText(text: string | null, type: number): unknown {
-  if (text === null) return null;
-  switch (type) {
-    case 16: // bool
-      return text === 't';
-    case 23: // int4
-      return Number(text);
-    case 17: // bytea, as hex
-      return Buffer.from(text.slice(2), 'hex');
-    case 3802: // jsonb
-      return JSON.parse(text);
-    default:
-      return text;
-  }
 }
 
 const names = new Map<string, string>();

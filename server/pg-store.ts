@@ -42,7 +42,7 @@ export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore
       query: async (sql, params) => (await pool.query(prepared(sql, params))).rows,
       queryIn: async (client, sql, params) => (await client.query(prepared(sql, params))).rows,
       transaction,
-      bracketed: (opening, closings, work) => pgBracketed(pool, opening, closings, work),
+      bracketed: (closing, work) => pgBracketed(pool, closing, work),
       close: async () => undefined,
     },
     { kind: 'lease', leaseMs: options.leaseMs ?? 10_000 },

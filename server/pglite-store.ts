@@ -1,5 +1,5 @@
 import { keysSchema, sqlStore, tableName } from './sql-store';
-import type { BracketEnd, SqlDriver, SqlStatement, SqlStoreSettings } from './sql-store';
+import type { BracketEnd, SqlDriver, SqlStoreSettings } from './sql-store';
 import type { IdempotencyStore } from './store';
 
 // PGlite's own types are not imported: they need the DOM library and Emscripten's types to compile,
@@ -43,7 +43,7 @@ export async function pgliteStore<Tx extends PgliteTransaction = PgliteTransacti
       query: async (sql, params) => (await db.query<never>(sql, params)).rows,
       queryIn,
       transaction,
-      bracketed: (opening, _closings, work) => bracketInTransaction({ queryIn, transaction }, opening, work),
+      bracketed: (closing, work) => bracketInTransaction({ queryIn, transaction }, closing, work),
       close: async () => {
         if (owned) await db.close();
       },
@@ -71,21 +71,15 @@ class RollBack<T> {
   constructor(readonly value: T) {}
 }
 
-// `bracketed` on PGlite, which runs in the process (a round trip costs no network): the opening and
-// closing are statements of the transaction like any other.
-async function bracketInTransaction<Tx, Row, T>(
-  driver: Pick<SqlDriver<Tx>, 'queryIn' | 'transaction'>,
-  opening: SqlStatement[],
-  work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>,
-): Promise<T> {
+// `bracketed` on PGlite, which runs in the process (a round trip costs no network): the closing is
+// a statement of the transaction like any other.
+async function bracketInTransaction<Tx, T>(driver: Pick<SqlDriver<Tx>, 'queryIn' | 'transaction'>, closing: string, work: (tx: Tx) => Promise<BracketEnd<T>>): Promise<T> {
   try {
     return await driver.transaction(async (tx) => {
-      let opened: Row[] = [];
-      for (const statement of opening) opened = await driver.queryIn<Row>(tx, statement.sql, statement.params);
-      const { value, closing } = await work(tx, opened);
-      if (closing === undefined) throw new RollBack(value);
-      await driver.queryIn(tx, closing.sql, closing.params);
-      return value;
+      const end = await work(tx);
+      if (end.closing === undefined) throw new RollBack(end.value);
+      await driver.queryIn(tx, closing, end.closing);
+      return end.value;
     });
   } catch (error) {
     if (error instanceof RollBack) return error.value as T;

@@ -8,10 +8,10 @@ export interface SqlStatement {
   params: unknown[];
 }
 
-/** How the work of a bracketed transaction ends it: its closing statement then COMMIT, or (undefined) ROLLBACK. */
+/** How the work of a bracketed transaction ends it: the closing statement's values then COMMIT, or (undefined) ROLLBACK. */
 export interface BracketEnd<T> {
   value: T;
-  closing: SqlStatement | undefined;
+  closing: unknown[] | undefined;
 }
 
 /** The little a Postgres-speaking database must offer the SQL store. */
@@ -20,14 +20,13 @@ export interface SqlDriver<Tx> {
   queryIn<Row>(tx: Tx, sql: string, params: unknown[]): Promise<Row[]>;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
-   * One transaction between the store's statements: the `opening` ones first, in order, then `work`
-   * (given the rows of the last), then the statement `work` ends with and COMMIT, or ROLLBACK when
-   * it ends with none. A driver that can send several statements in one query sends BEGIN with the
-   * opening and the closing with COMMIT, so the key's statements cost the transaction no round trip
-   * of its own. `closings` are the SQL texts the closing is one of, known from the start so that
-   * they can be prepared with the opening.
+   * One transaction that the store's statement `closing` ends: BEGIN, `work`, then `closing` with
+   * the values `work` ends with and COMMIT, or ROLLBACK when it ends with none. A driver that can
+   * send several statements in one query sends the closing with COMMIT, so the key costs the
+   * transaction no round trip of its own; `closing` is known from the start so that it can be
+   * prepared with BEGIN.
    */
-  bracketed<Row, T>(opening: SqlStatement[], closings: readonly string[], work: (tx: Tx, opened: Row[]) => Promise<BracketEnd<T>>): Promise<T>;
+  bracketed<T>(closing: string, work: (tx: Tx) => Promise<BracketEnd<T>>): Promise<T>;
   /** Closes what the store opened itself. */
   close(): Promise<void>;
 }
@@ -45,8 +44,8 @@ export interface SqlStoreSettings extends StoreTimes {
 }
 
 interface KeyRow {
-  /** Whether a claim may take the row over (see `takeable`); only the transactional path's read asks. */
-  takeable?: boolean;
+  /** Whether a claim may take the row over (see `takeable`). */
+  takeable: boolean;
   fingerprint: string;
   status: number | null;
   headers: Array<[string, string]> | string | null;
@@ -91,12 +90,13 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
   const leaseMs = takeover.kind === 'lease' ? takeover.leaseMs : null;
   const owner = 'scope = $1 AND key = $2 AND token = $3 AND status IS NULL';
   const ownerParams = (claim: KeyClaim): unknown[] => [claim.scope, claim.key, claim.token];
-  const recordSql = `UPDATE ${table} SET status = $4, headers = $5::jsonb, body = $6, lease_until = NULL WHERE ${owner} RETURNING 1`;
-  const recordParams = (claim: KeyClaim, outcome: StoredResponse): unknown[] => [...ownerParams(claim), outcome.status, JSON.stringify(outcome.headers), Buffer.from(outcome.body)];
   const finishStatement = (claim: KeyClaim, outcome: StoredResponse | undefined): SqlStatement =>
     outcome === undefined
       ? { sql: `DELETE FROM ${table} WHERE ${owner} RETURNING 1`, params: ownerParams(claim) }
-      : { sql: recordSql, params: recordParams(claim, outcome) };
+      : {
+          sql: `UPDATE ${table} SET status = $4, headers = $5::jsonb, body = $6, lease_until = NULL WHERE ${owner} RETURNING 1`,
+          params: [...ownerParams(claim), outcome.status, JSON.stringify(outcome.headers), Buffer.from(outcome.body)],
+        };
   // A running key is dead when held by an earlier boot (PGlite) or past its lease (Postgres).
   const staleIn = (row: string): string => (takeover.kind === 'boot' ? `${row}.boot <> '${boot}'` : `${row}.lease_until <= now()`);
   const cleanup = async (): Promise<number> => {
@@ -119,110 +119,99 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
          lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at, status = NULL, headers = NULL, body = NULL
        WHERE ${takeable('EXCLUDED.fingerprint')}
        RETURNING token`;
-  // The claim: it returns the new token when the key was free (or its row expired, or its holder
-  // is dead). `lease` is the claim's lease (null: none, for a claim inside a transaction, which
-  // nobody sees running: it commits with its answer or not at all).
-  const claimStatement = (request: KeyRequest, token: string, lease: number | null): SqlStatement => ({
-    sql: claimSql,
-    params: [request.scope, request.key, request.fingerprint, token, boot, lease, ttlMs],
-  });
-
+  // The key's row, and whether a new claim may take it over.
+  const findSql = `SELECT fingerprint, status, headers, body, (${takeable('$3')}) AS takeable FROM ${table} AS k WHERE scope = $1 AND key = $2`;
   // Runs a statement on its own, or inside a transaction.
   type Run = <Row>(statement: SqlStatement) => Promise<Row[]>;
+  const runAlone: Run = (statement) => driver.query(statement.sql, statement.params);
+  const runIn =
+    (tx: Tx): Run =>
+    (statement) =>
+      driver.queryIn(tx, statement.sql, statement.params);
   // What a delivery gets from the key's row when it cannot claim it.
   const verdictOf = (row: KeyRow, request: KeyRequest): Exclude<ClaimResult, { kind: 'claimed' }> => {
     if (row.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
     if (row.status === null) return { kind: 'running', retryAfterSeconds: 1 };
     return { kind: 'replay', response: storedOf(row, row.status) };
   };
-  // What a claim that took no row gets: the key's row decides (undefined: it is gone, claim again).
-  const existing = async (run: Run, request: KeyRequest): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | undefined> => {
-    const row = (await run<KeyRow>({ sql: `SELECT fingerprint, status, headers, body FROM ${table} WHERE scope = $1 AND key = $2`, params: [request.scope, request.key] }))[0];
-    // Gone between the two statements (cleaned up, or released by a failed holder): claim again.
-    return row === undefined ? undefined : verdictOf(row, request);
+  // What a delivery that did not get the key gets from the key's row (undefined: the row is gone,
+  // or may be taken over, so the key is free to claim again).
+  const existing = async (request: KeyRequest): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | undefined> => {
+    const row = (await runAlone<KeyRow>({ sql: findSql, params: [request.scope, request.key, request.fingerprint] }))[0];
+    return row === undefined || row.takeable ? undefined : verdictOf(row, request);
   };
-  // One try at a claim.
-  const tryClaim = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult | undefined> => {
+  // One try at a claim: the new token when the key was free (or its row may be taken over), under
+  // a lease (Postgres) or this boot (PGlite); else the key's row decides.
+  const tryClaim = async (request: KeyRequest): Promise<ClaimResult | undefined> => {
     const token = randomUUID();
-    const claimed = await run<{ token: string }>(claimStatement(request, token, lease));
-    return claimed[0]?.token === token ? { kind: 'claimed', claim: { ...request, token } } : existing(run, request);
+    const claimed = await runAlone<{ token: string }>({ sql: claimSql, params: [request.scope, request.key, request.fingerprint, token, boot, leaseMs, ttlMs] });
+    return claimed[0]?.token === token ? { kind: 'claimed', claim: { ...request, token } } : existing(request);
   };
-  const claimWith = async (run: Run, request: KeyRequest, lease: number | null): Promise<ClaimResult> => {
+  const claim = async (request: KeyRequest): Promise<ClaimResult> => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const result = await tryClaim(run, request, lease);
+      const result = await tryClaim(request);
       if (result !== undefined) return result;
     }
     throw new Error(`sw-outbox/server: key ${JSON.stringify(request.key)} kept vanishing while being claimed`);
   };
-  const runAlone: Run = (statement) => driver.query(statement.sql, statement.params);
-  const runIn =
-    (tx: Tx): Run =>
-    (statement) =>
-      driver.queryIn(tx, statement.sql, statement.params);
 
-  // The transactional path (keyedTransaction). Its transaction holds a lock on the key (an advisory
-  // lock named by a hash of scope and key) from its first statement to its end, so a duplicate
-  // delivery waits there, then reads what the first left: a free key is written once, at the end,
-  // with its answer (one row written per write, no update of it).
-  const lock = 'advisory_xact_lock(hashtextextended($2, hashtext($1)))';
-  const lockSql = `SELECT FROM pg_${lock}`;
-  // A statement of its own after the lock, so that it reads what a holder it waited for committed.
-  const findSql = `SELECT fingerprint, status, headers, body, (${takeable('$3')}) AS takeable FROM ${table} AS k WHERE scope = $1 AND key = $2`;
-  // The first try, in one statement: the lock when nobody holds it (without waiting), and the key's
-  // row. When another transaction holds the lock, it is waited for, then the row read again, as
-  // above. A holder that committed in the instant between this statement's snapshot and its lock
-  // is not seen: the insert at the end then finds its row (a unique violation), as below.
-  const tryFindSql = `SELECT pg_try_${lock} AS locked, k.fingerprint, k.status, k.headers, k.body, (${takeable('$3')}) AS takeable
-       FROM (VALUES (1)) AS one LEFT JOIN ${table} AS k ON k.scope = $1 AND k.key = $2`;
+  // The transactional path (keyedTransaction): the work first, then the key's row written with its
+  // answer as the transaction's last statement, sent with COMMIT (docs/server.md, The one-transaction
+  // recipe). The write inserts the row, or takes over one that may be taken (expired, or its holder
+  // dead); a row another delivery has (finished, running, or being written by a transaction that
+  // has not ended: the insert waits for it) is left alone, and then the statement fails the
+  // transaction with TAKEN, so that nothing of the work commits. A successful write returns a null.
+  const writeSql = `WITH written AS (
+         INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
+         VALUES ($1, $2, $3, '', '', now() + $4 * interval '1 millisecond', $5, $6::jsonb, $7)
+         ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, token = '', boot = '', lease_until = NULL,
+           expires_at = EXCLUDED.expires_at, status = EXCLUDED.status, headers = EXCLUDED.headers, body = EXCLUDED.body
+         WHERE ${takeable('EXCLUDED.fingerprint')}
+         RETURNING 1)
+       SELECT (CASE WHEN count(*) = 0 THEN '${TAKEN}' END)::int AS taken FROM written`;
   // A row written with its answer has no holder to fence or to find dead (token and boot are only
   // read while `status` is null), so it carries neither: a smaller row, less WAL per write.
-  const insertSql = `INSERT INTO ${table} (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
-       VALUES ($1, $2, $3, '', '', now() + $4 * interval '1 millisecond', $5, $6::jsonb, $7)`;
-  const closings = [insertSql, recordSql];
-  // A key row another claim inserted while this transaction ran (a leased claim takes no lock, and a
-  // holder may commit just before the first try's lock): that delivery has the key.
-  const lostToAnother = (error: unknown): boolean => {
-    const { code, constraint } = error as { code?: string; constraint?: string };
-    return code === '23505' && constraint === `${table}_pkey`;
-  };
+  const writeParams = (request: KeyRequest, record: StoredResponse): unknown[] => [
+    request.scope,
+    request.key,
+    request.fingerprint,
+    ttlMs,
+    record.status,
+    JSON.stringify(record.headers),
+    Buffer.from(record.body),
+  ];
+  // What a delivery gets when the key's row turned out to be another's.
+  const lost = async (request: KeyRequest): Promise<Exclude<ClaimResult, { kind: 'claimed' }>> =>
+    (await existing(request)) ?? { kind: 'running', retryAfterSeconds: 1 };
 
-  // Locks the key, reads its row, runs `work` when the key is free, and records the answer as the
-  // transaction's last statement: the driver sends the first try with BEGIN, the record with
-  // COMMIT. A row that may be taken over (expired, or its holder dead) is claimed in the
-  // transaction, the lease way, and its record is an update.
+  // Runs `work` in a transaction that commits only with the key's row written. Nothing is read
+  // before the work, so a free key (nearly every delivery) costs one statement of the store's; a
+  // delivery whose key is another's runs its work, which rolls back, and gets that key's verdict.
   const keyedTransaction = async <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
-    const key = [request.scope, request.key];
-    const found = [...key, request.fingerprint];
+    let worked = false;
+    let outcome: { value: T; kept: boolean };
     try {
-      return await driver.bracketed<KeyRow & { locked: boolean }, KeyedResult<T>>([{ sql: tryFindSql, params: found }], closings, async (tx, [first]) => {
-        let row: KeyRow | undefined = first?.fingerprint === null ? undefined : first;
-        if (first?.locked !== true) {
-          await runIn(tx)({ sql: lockSql, params: key });
-          row = (await runIn(tx)<KeyRow>({ sql: findSql, params: found }))[0];
-        }
-        let claim: KeyClaim | undefined;
-        if (row !== undefined) {
-          const claimed = row.takeable ? await claimWith(runIn(tx), request, null) : verdictOf(row, request);
-          if (claimed.kind !== 'claimed') return { value: claimed, closing: undefined };
-          claim = claimed.claim;
-        }
+      outcome = await driver.bracketed<{ value: T; kept: boolean }>(writeSql, async (tx) => {
         const { record, value } = await work(tx);
-        if (record === undefined) return { value: { kind: 'ran', value }, closing: undefined };
-        const closing =
-          claim !== undefined
-            ? { sql: recordSql, params: recordParams(claim, record) }
-            : { sql: insertSql, params: [...key, request.fingerprint, ttlMs, record.status, JSON.stringify(record.headers), Buffer.from(record.body)] };
-        return { value: { kind: 'ran', value }, closing };
+        worked = true;
+        return { value: { value, kept: record !== undefined }, closing: record === undefined ? undefined : writeParams(request, record) };
       });
     } catch (error) {
-      // Rolled back: what the other delivery left decides (its answer, once it has one).
-      if (lostToAnother(error)) return (await existing(runAlone, request)) ?? { kind: 'running', retryAfterSeconds: 1 };
+      if (worked && isTaken(error)) return lost(request);
+      // The work failed. A duplicate's work may fail because what it writes is there already (a
+      // unique row of the app's): when the key is another delivery's, that is the answer.
+      const verdict = await existing(request).catch(() => undefined);
+      if (verdict !== undefined) return verdict;
       throw error;
     }
+    if (outcome.kept) return { kind: 'ran', value: outcome.value };
+    // An answer not kept (rolled back, the key left free): a duplicate's work may answer so (a 409,
+    // say) because the write was applied already; then the key's row is the answer.
+    return (await existing(request)) ?? { kind: 'ran', value: outcome.value };
   };
 
   return {
-    claim: (request) => claimWith(runAlone, request, leaseMs),
+    claim,
     keyedTransaction,
     finish: async (claim, outcome) => (await runAlone(finishStatement(claim, outcome))).length > 0,
     transaction: (work) => driver.transaction(work),
@@ -242,6 +231,18 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
       await driver.close();
     },
   };
+}
+
+/**
+ * What the key's write fails with when the key is another delivery's: text cast to a number, the
+ * one way plain SQL has to raise an error of its own (invalid_text_representation, 22P02).
+ */
+const TAKEN = 'sw-outbox: the key is held by another delivery';
+
+/** Whether the transaction failed at the key's write because the key is another delivery's. */
+function isTaken(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '22P02' && typeof message === 'string' && message.includes(TAKEN);
 }
 
 function storedOf(row: KeyRow, status: number): StoredResponse {

@@ -1,6 +1,6 @@
 // @vitest-environment node
-// The transactional path on Postgres, in this process: the key's lock and read travel with BEGIN, its
-// row and answer with COMMIT (docs/server.md, The one-transaction recipe).
+// The transactional path on Postgres, in this process: the work first, then the key's row and answer
+// written with COMMIT (docs/server.md, The one-transaction recipe).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exactlyOnce, fingerprintOf } from '../../server';
@@ -13,7 +13,7 @@ import type { Cluster } from './postgres';
 let cluster: Cluster;
 let pool: pg.Pool;
 
-/** An app whose every write is a row in `keyed_applied`, in the key's transaction; `gate` holds its work. */
+/** An app whose every write is a row in `keyed_applied`, in the key's transaction; `gate` holds the work of a request sent `held`. */
 async function app(options: Partial<PgStoreOptions> = {}, appPool: pg.Pool = pool, makeStore: typeof pgStore = pgStore) {
   const store: IdempotencyStore<pg.PoolClient> = await makeStore({ pool: appPool, ...options });
   let gate: Promise<void> = Promise.resolve();
@@ -25,7 +25,7 @@ async function app(options: Partial<PgStoreOptions> = {}, appPool: pg.Pool = poo
       return context.transaction(async (client) => {
         worked += 1;
         await client.query('INSERT INTO keyed_applied (key, body) VALUES ($1, $2)', [context.key, body]);
-        await gate;
+        if (request.headers.has('x-hold')) await gate;
         if (outcome === 'throw') throw new Error('after the write');
         if (outcome === 'die') await client.query('SELECT pg_terminate_backend(pg_backend_pid())');
         if (outcome === 'fail') return new Response('down', { status: 503 });
@@ -37,8 +37,15 @@ async function app(options: Partial<PgStoreOptions> = {}, appPool: pg.Pool = poo
   return {
     store,
     worked: () => worked,
-    send: (key: string, outcome = 'ok', body = 'x', scope = '') =>
-      handle(new Request(`http://app.test/${outcome}`, { method: 'POST', headers: { 'Idempotency-Key': `"${key.replace(/[\\"]/g, (c) => `\\${c}`)}"`, 'X-Scope': encodeURIComponent(scope) }, body })),
+    send: (key: string, outcome = 'ok', body = 'x', scope = '', held = false) =>
+      handle(
+        new Request(`http://app.test/${outcome}`, {
+          method: 'POST',
+          // Headers other than the key are not fingerprinted: a held delivery and a free one are the same request.
+          headers: { 'Idempotency-Key': `"${key.replace(/[\\"]/g, (c) => `\\${c}`)}"`, 'X-Scope': encodeURIComponent(scope), ...(held ? { 'X-Hold': '1' } : {}) },
+          body,
+        }),
+      ),
     hold: () => {
       let release = () => undefined as void;
       gate = new Promise<void>((resolve) => (release = resolve));
@@ -65,7 +72,7 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     cluster?.stop();
   }, 30_000);
 
-  it('replays a finished key byte for byte without running the work again, and answers 422 to another payload', async () => {
+  it('replays a finished key byte for byte and answers 422 to another payload: their work runs and is rolled back', async () => {
     const one = await app();
     const first = await one.send('k-replay');
     expect(first.status).toBe(201);
@@ -74,23 +81,47 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     expect([again.status, replayed(again), again.headers.get('etag')]).toEqual([201, true, '"it\'s \\ x"']);
     expect(new Uint8Array(await again.arrayBuffer())).toEqual(firstBytes);
     expect((await one.send('k-replay', 'ok', 'other')).status).toBe(422);
-    expect([one.worked(), await applied('k-replay')]).toEqual([1, 1]);
+    expect([one.worked(), await applied('k-replay')]).toEqual([3, 1]);
     await one.store.close();
   });
 
-  it('makes a concurrent duplicate wait on the key until the first commits, then replays it', async () => {
+  it("makes a delivery's write wait on the key's row another transaction is writing: its commit is replayed, its rollback leaves the key free", async () => {
+    const one = await app();
+    const fingerprint = fingerprintOf(new Request('http://app.test/ok', { method: 'POST', body: 'x' }), new TextEncoder().encode('x'));
+    for (const [key, end] of [['k-wait-commit', 'COMMIT'], ['k-wait-rollback', 'ROLLBACK']] as const) {
+      // Another delivery's transaction, between its key's write and its COMMIT.
+      const other = await pool.connect();
+      await other.query('BEGIN');
+      await other.query(
+        "INSERT INTO outbox_idempotency_keys (scope, key, fingerprint, token, boot, expires_at, status, headers, body) VALUES ('', $1, $2, '', '', now() + interval '1 hour', 201, '[]', 'theirs')",
+        [key, fingerprint],
+      );
+      let done = false;
+      const waiting = one.send(key).finally(() => (done = true));
+      await later(300);
+      expect(done).toBe(false);
+      await other.query(end);
+      other.release();
+      const answer = await waiting;
+      if (end === 'COMMIT') expect([answer.status, replayed(answer), await answer.text(), await applied(key)]).toEqual([201, true, 'theirs', 0]);
+      else expect([answer.status, replayed(answer), await applied(key)]).toEqual([201, false, 1]);
+    }
+    await one.store.close();
+  });
+
+  it('lets the first of two concurrent deliveries to commit apply the write; the other is rolled back and replays it', async () => {
     const one = await app();
     const release = one.hold();
-    const first = one.send('k-wait');
+    const slow = one.send('k-race-two', 'ok', 'x', '', true);
     await later(100);
-    let duplicateDone = false;
-    const duplicate = one.send('k-wait').finally(() => (duplicateDone = true));
-    await later(200);
-    expect(duplicateDone).toBe(false);
+    const quick = await one.send('k-race-two');
+    expect([quick.status, replayed(quick)]).toEqual([201, false]);
+    const quickBytes = new Uint8Array(await quick.arrayBuffer());
     release();
-    const [a, b] = await Promise.all([first, duplicate]);
-    expect([a.status, replayed(a), b.status, replayed(b)]).toEqual([201, false, 201, true]);
-    expect([one.worked(), await applied('k-wait')]).toEqual([1, 1]);
+    const late = await slow;
+    expect([late.status, replayed(late)]).toEqual([201, true]);
+    expect(new Uint8Array(await late.arrayBuffer())).toEqual(quickBytes);
+    expect([one.worked(), await applied('k-race-two')]).toEqual([2, 1]);
     await one.store.close();
   });
 
@@ -121,10 +152,10 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     const leased = await one.store.claim({ scope: '', key: 'k-leased', fingerprint: fingerprint('x') });
     expect(leased.kind).toBe('claimed');
     const refused = await one.send('k-leased');
-    expect([refused.status, refused.headers.get('retry-after'), one.worked()]).toEqual([409, '1', 0]);
+    expect([refused.status, refused.headers.get('retry-after'), one.worked(), await applied('k-leased')]).toEqual([409, '1', 1, 0]);
 
     const release = one.hold();
-    const racing = one.send('k-race');
+    const racing = one.send('k-race', 'ok', 'x', '', true);
     await later(100);
     // A leased claim takes no lock: it gets the key while the transactional write runs.
     expect((await one.store.claim({ scope: '', key: 'k-race', fingerprint: fingerprint('x') })).kind).toBe('claimed');
@@ -132,10 +163,9 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     const lost = await racing;
     expect([lost.status, lost.headers.get('retry-after'), await applied('k-race')]).toEqual([409, '1', 0]);
 
-    // When the delivery that took the key meanwhile has finished, its answer is replayed (as when a
-    // holder commits in the instant between the first try's snapshot and its lock).
+    // When the delivery that took the key meanwhile has finished, its answer is replayed.
     const releaseDone = one.hold();
-    const racingDone = one.send('k-race-done');
+    const racingDone = one.send('k-race-done', 'ok', 'x', '', true);
     await later(100);
     const other = await one.store.claim({ scope: '', key: 'k-race-done', fingerprint: fingerprint('x') });
     if (other.kind !== 'claimed') throw new Error('the leased claim should have got the key');
@@ -182,7 +212,7 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     const one = await app({}, single);
     expect((await one.send('k-prep-1')).status).toBe(201);
     const prepared = await single.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'sw_outbox_bracket_%'");
-    expect(prepared.rows[0]?.n).toBe(5); // BEGIN, the first try (lock and read), insert, record, COMMIT
+    expect(prepared.rows[0]?.n).toBe(3); // BEGIN, the key's write, COMMIT
     await single.query('DEALLOCATE ALL');
     const afterDeallocate = await one.send('k-prep-2');
     expect([afterDeallocate.status, await applied('k-prep-2')]).toEqual([201, 1]);
@@ -199,7 +229,7 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     const second = await app({}, single, (await import('../../server/pg')).pgStore);
     for (const [i, one] of [first, second, first, second].entries()) expect((await one.send(`k-copies-${i}`)).status).toBe(201);
     const prepared = await single.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'sw_outbox_bracket_%'");
-    expect(prepared.rows[0]?.n).toBe(10); // each copy's five, prepared once: neither finds the other's under its names
+    expect(prepared.rows[0]?.n).toBe(6); // each copy's three, prepared once: neither finds the other's under its names
     expect([await applied('k-copies-0'), await applied('k-copies-3')]).toEqual([1, 1]);
     await Promise.all([first.store.close(), second.store.close()]);
     await single.end();

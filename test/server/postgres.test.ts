@@ -118,14 +118,14 @@ describe('Postgres store, three server processes on one database', { timeout: 60
     await store.close();
   });
 
-  it('transactional: a duplicate waits on the key\'s row and gets the replay; a SIGKILLed holder leaves nothing to wait for', async () => {
+  it('transactional: of two concurrent deliveries, the first to commit applies the write and the other replays it; a SIGKILLed holder leaves nothing to wait for', async () => {
     const [one, two] = await Promise.all(Array.from({ length: 2 }, () => startProcess('test/server/pg-app.ts', { DATABASE_URL: cluster.url, TRANSACTIONAL: '1' })));
     try {
-      const first = deliver(one!, 'tx-dup', 800);
+      const slow = deliver(one!, 'tx-dup', 800);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const duplicate = await deliver(two!, 'tx-dup');
-      const applied = await first;
-      expect([applied.status, applied.replayed, duplicate.status, duplicate.replayed, duplicate.body]).toEqual([201, false, 201, true, applied.body]);
+      const quick = await deliver(two!, 'tx-dup');
+      const late = await slow;
+      expect([quick.status, quick.replayed, late.status, late.replayed, late.body]).toEqual([201, false, 201, true, quick.body]);
       expect(await appliedCount('tx-dup')).toBe(1);
 
       const dying = deliver(one!, 'tx-killed', 5000).catch(() => undefined);
