@@ -201,11 +201,11 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
 }
 
 /**
- * Runs a keyed request of a `transactional` route: the key is claimed inside the handler's
- * `context.transaction`, so claim, write and recorded answer are one transaction. A duplicate
- * delivery waits on the key until the first commits (then gets its replay) or rolls back (then
- * runs); a process that dies mid-request leaves nothing behind, so no lease is needed. A replay is
- * found inside the transaction, before the work: the handler is called, its work is not.
+ * Runs a keyed request of a `transactional` route: the key is claimed as the handler's
+ * `context.transaction` ends, so write, claim and recorded answer are one transaction. Of two
+ * deliveries of a key, the first to commit runs it; the other's work is rolled back and it gets the
+ * replay. A process that dies mid-request leaves nothing behind, so no lease is needed. A replay
+ * is found only as the transaction ends: the handler and its work run, and the work is undone.
  */
 async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request, keyRequest: KeyRequest): Promise<Response> {
   const { store } = settings;

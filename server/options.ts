@@ -11,11 +11,12 @@ export interface ExactlyOnceOptions<Tx> {
   store: IdempotencyStore<Tx>;
   /**
    * The requests whose handler makes every change it makes inside `context.transaction` (true: all;
-   * a function: per request; default none). Their key is claimed inside that transaction, so claim,
-   * write and recorded answer are one transaction and no lease is taken; the others' key is claimed
-   * first, on its own, under a lease. It must be said beforehand: a handler that changes something
-   * outside the transaction needs its key claimed before it starts. Stores without `keyedTransaction` (memory)
-   * ignore it.
+   * a function: per request; default none). Their key is claimed as that transaction ends, so
+   * write, claim and recorded answer are one transaction and no lease is taken; the others' key is
+   * claimed first, on its own, under a lease. It must be said beforehand: a duplicate delivery of a
+   * transactional request runs the handler and its work, which is rolled back, so a handler that
+   * changes something outside the transaction needs its key claimed before it starts (docs/server.md,
+   * The one-transaction recipe). Stores without `keyedTransaction` (memory) ignore it.
    */
   transactional?: boolean | ((request: Request) => boolean);
   /** The batch URL (docs/protocol.md, Batch replay): its path and limits; `false` turns batching off. Default `/api/$batch`, 100 writes, 1 MiB. */

@@ -78,8 +78,9 @@ export function tableName(settings: SqlStoreSettings): string {
 }
 
 /**
- * Keys in a Postgres table. The claim is one `INSERT … ON CONFLICT DO UPDATE … WHERE` (the row is
- * locked while it is decided), so two deliveries of a key never both run, whatever the processes.
+ * Keys in a Postgres table. A claim is one `INSERT … ON CONFLICT DO UPDATE … WHERE` (the row is
+ * locked while it is decided), so two deliveries of a key never both get it (a leased claim) or
+ * both commit (a transactional write), whatever the processes.
  * It is one function because its statements share the table, the boot and the takeover rule; each
  * method is a statement or two.
  */

@@ -43,12 +43,13 @@ export type KeyedResult<T> = { kind: 'ran'; value: T } | Exclude<ClaimResult, { 
 export interface IdempotencyStore<Tx> {
   claim(request: KeyRequest): Promise<ClaimResult>;
   /**
-   * One transaction that claims `request`'s key first and records the answer `work` settles on
-   * last, for `transactional` requests: claim, the app's write and its answer commit together or not
-   * at all, so the claim needs no lease. A concurrent delivery of the key waits on it until it ends.
-   * When the key is not this delivery's (a replay, another payload, a leased holder still running)
-   * the transaction rolls back without calling `work`. Stores whose transactions are not the
-   * database's (memory) leave it out, and the kit claims first.
+   * One transaction that runs `work` and ends by claiming `request`'s key with the answer `work`
+   * settles on, for `transactional` requests: the app's write, the claim and its answer commit
+   * together or not at all, so the claim needs no lease. When the key turns out not to be this
+   * delivery's (a replay, another payload, a leased holder still running, or a concurrent delivery
+   * that commits first, which it waits for) the transaction rolls back, `work` and all, and the
+   * result says why. Stores whose transactions are not the database's (memory) leave it out, and
+   * the kit claims first.
    */
   keyedTransaction?<T>(request: KeyRequest, work: (tx: Tx) => Promise<KeyedOutcome<T>>): Promise<KeyedResult<T>>;
   /** Keeps `outcome` for replay, or with undefined releases the key so a retry runs again. */
