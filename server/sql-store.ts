@@ -156,23 +156,16 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
     throw new Error(`sw-outbox/server: key ${JSON.stringify(request.key)} kept vanishing while being claimed`);
   };
 
-  // The transactional path (keyedTransaction): the work first, then the key's row written with its
+  // The transactional path (keyedTransaction): the work first, then the key's row inserted with its
   // answer as the transaction's last statement, sent with COMMIT (docs/server.md, The one-transaction
-  // recipe). The write inserts the row, or takes over one that may be taken (expired, or its holder
-  // dead); a row another delivery has (finished, running, or being written by a transaction that
-  // has not ended: the insert waits for it) is left alone, and then the statement fails the
-  // transaction with TAKEN, so that nothing of the work commits. A successful write returns a null.
-  const writeSql = `WITH written AS (
-         INSERT INTO ${table} AS k (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
-         VALUES ($1, $2, $3, '', '', now() + $4 * interval '1 millisecond', $5, $6::jsonb, $7)
-         ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, token = '', boot = '', lease_until = NULL,
-           expires_at = EXCLUDED.expires_at, status = EXCLUDED.status, headers = EXCLUDED.headers, body = EXCLUDED.body
-         WHERE ${takeable('EXCLUDED.fingerprint')}
-         RETURNING 1)
-       SELECT (CASE WHEN count(*) = 0 THEN '${TAKEN}' END)::int AS taken FROM written`;
-  // A row written with its answer has no holder to fence or to find dead (token and boot are only
-  // read while `status` is null), so it carries neither: a smaller row, less WAL per write.
-  const writeParams = (request: KeyRequest, record: StoredResponse): unknown[] => [
+  // recipe). A row of the key already there (finished, running under a lease, or being inserted by
+  // a transaction that has not ended: the insert waits for it) fails the insert, so nothing of the
+  // work commits, and that row gives the answer. A row written with its answer has no holder to
+  // fence or to find dead (token and boot are only read while `status` is null), so it carries
+  // neither: a smaller row, less WAL per write.
+  const insertSql = `INSERT INTO ${table} (scope, key, fingerprint, token, boot, expires_at, status, headers, body)
+       VALUES ($1, $2, $3, '', '', now() + $4 * interval '1 millisecond', $5, $6::jsonb, $7)`;
+  const insertParams = (request: KeyRequest, record: StoredResponse): unknown[] => [
     request.scope,
     request.key,
     request.fingerprint,
@@ -181,24 +174,35 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
     JSON.stringify(record.headers),
     Buffer.from(record.body),
   ];
-  // What a delivery gets when the key's row turned out to be another's.
-  const lost = async (request: KeyRequest): Promise<Exclude<ClaimResult, { kind: 'claimed' }>> =>
-    (await existing(request)) ?? { kind: 'running', retryAfterSeconds: 1 };
+  // The insert met a row of the key: that delivery has it.
+  const lostToAnother = (error: unknown): boolean => {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    return code === '23505' && constraint === `${table}_pkey`;
+  };
+  const clearStaleSql = `DELETE FROM ${table} AS k WHERE scope = $1 AND key = $2 AND (${takeable('$3')})`;
+  // What a delivery whose insert met the key's row gets: that row's verdict, or, when the row may be
+  // taken over (expired, or its holder dead), the row deleted and the delivery to run again.
+  const afterLoss = async (request: KeyRequest): Promise<Exclude<KeyedResult<never>, { kind: 'ran' }>> => {
+    const verdict = await existing(request);
+    if (verdict !== undefined) return verdict;
+    await runAlone({ sql: clearStaleSql, params: [request.scope, request.key, request.fingerprint] });
+    return { kind: 'freed' };
+  };
 
-  // Runs `work` in a transaction that commits only with the key's row written. Nothing is read
+  // Runs `work` in a transaction that commits only with the key's row inserted. Nothing is read
   // before the work, so a free key (nearly every delivery) costs one statement of the store's; a
   // delivery whose key is another's runs its work, which rolls back, and gets that key's verdict.
   const keyedTransaction = async <T>(request: KeyRequest, work: (tx: Tx) => Promise<{ record: StoredResponse | undefined; value: T }>): Promise<KeyedResult<T>> => {
     let worked = false;
     let outcome: { value: T; kept: boolean };
     try {
-      outcome = await driver.bracketed<{ value: T; kept: boolean }>(writeSql, async (tx) => {
+      outcome = await driver.bracketed<{ value: T; kept: boolean }>(insertSql, async (tx) => {
         const { record, value } = await work(tx);
         worked = true;
-        return { value: { value, kept: record !== undefined }, closing: record === undefined ? undefined : writeParams(request, record) };
+        return { value: { value, kept: record !== undefined }, closing: record === undefined ? undefined : insertParams(request, record) };
       });
     } catch (error) {
-      if (worked && isTaken(error)) return lost(request);
+      if (worked && lostToAnother(error)) return afterLoss(request);
       // The work failed. A duplicate's work may fail because what it writes is there already (a
       // unique row of the app's): when the key is another delivery's, that is the answer.
       const verdict = await existing(request).catch(() => undefined);
@@ -232,18 +236,6 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
       await driver.close();
     },
   };
-}
-
-/**
- * What the key's write fails with when the key is another delivery's: text cast to a number, the
- * one way plain SQL has to raise an error of its own (invalid_text_representation, 22P02).
- */
-const TAKEN = 'sw-outbox: the key is held by another delivery';
-
-/** Whether the transaction failed at the key's write because the key is another delivery's. */
-function isTaken(error: unknown): boolean {
-  const { code, message } = error as { code?: string; message?: string };
-  return code === '22P02' && typeof message === 'string' && message.includes(TAKEN);
 }
 
 function storedOf(row: KeyRow, status: number): StoredResponse {

@@ -103,7 +103,7 @@ describe('PGlite store', { timeout: 60_000 }, () => {
     expect(await app.applied('t2')).toBe(1);
   });
 
-  it('takes up at once a key a dead boot left running, and applies it once', async () => {
+  it('takes up at once a key a dead boot left running, and applies it once (leased and transactional)', async () => {
     const fingerprint = fingerprintOf(new Request('http://app.test/ok', { method: 'POST', body: 'x' }), new TextEncoder().encode('x'));
     expect((await app.store.claim({ scope: '', key: 'p5', fingerprint })).kind).toBe('claimed');
     expect((await app.send('p5')).status).toBe(409);
@@ -112,5 +112,15 @@ describe('PGlite store', { timeout: 60_000 }, () => {
     expect((await app.send('p5')).headers.get('idempotent-replayed')).toBeNull();
     expect((await app.send('p5')).headers.get('idempotent-replayed')).toBe('true');
     expect(await app.applied('p5')).toBe(1);
+
+    // A transactional delivery takes one up too: its insert meets the dead boot's row, which is
+    // cleared, and the write runs again, once.
+    expect((await app.store.claim({ scope: '', key: 'p6', fingerprint })).kind).toBe('claimed');
+    await app.close();
+    app = await boot(true);
+    const taken = await app.send('p6');
+    expect([taken.status, taken.headers.get('idempotent-replayed')]).toEqual([201, null]);
+    expect((await app.send('p6')).headers.get('idempotent-replayed')).toBe('true');
+    expect(await app.applied('p6')).toBe(1);
   });
 });
