@@ -9,8 +9,12 @@ export interface LockWaitSummary {
   activeAverage: number;
   /** Backend-samples waiting on a heavyweight lock (`pg_stat_activity.wait_event_type = 'Lock'`). */
   lockWaits: number;
+  /** Those by the kind of lock waited on (`wait_event`: `extend`, `transactionid`, `tuple`, `advisory`…). */
+  lockWaitKinds: Map<string, number>;
   /** Lock requests not granted (`pg_locks`), summed over the samples. */
   ungrantedLocks: number;
+  /** Those by kind of lock and relation (`extend on outbox_idempotency_keys`). */
+  ungrantedKinds: Map<string, number>;
   /** Every wait event seen on an active backend, with how many backend-samples it was. */
   waitEvents: Map<string, number>;
   /** The statements that waited on a lock, and what they waited behind (empty when none did). */
@@ -19,8 +23,8 @@ export interface LockWaitSummary {
 
 interface Sample {
   active: number;
-  lock_waits: number;
-  ungranted: number;
+  lock_waits: Array<{ kind: string; n: number }> | null;
+  ungranted: Array<{ kind: string; n: number }> | null;
   events: Array<{ event: string; n: number }> | null;
   waiting: Array<{ query: string; blockers: string[] }> | null;
 }
@@ -28,8 +32,10 @@ interface Sample {
 const SAMPLE_SQL = `
 SELECT
   (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid())::int AS active,
-  (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')::int AS lock_waits,
-  (SELECT count(*) FROM pg_locks WHERE NOT granted)::int AS ungranted,
+  (SELECT json_agg(json_build_object('kind', wait_event, 'n', n)) FROM (
+     SELECT wait_event, count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' GROUP BY 1) AS l) AS lock_waits,
+  (SELECT json_agg(json_build_object('kind', kind, 'n', n)) FROM (
+     SELECT locktype || coalesce(' on ' || relation::regclass::text, '') AS kind, count(*) AS n FROM pg_locks WHERE NOT granted GROUP BY 1) AS u) AS ungranted,
   (SELECT json_agg(json_build_object('event', e, 'n', n)) FROM (
      SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS e, count(*) AS n FROM pg_stat_activity
      WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1) AS w) AS events,
@@ -41,7 +47,7 @@ SELECT
 export async function sampleLockWaits(databaseUrl: string, everyMs: number): Promise<{ stop(): Promise<LockWaitSummary> }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const summary: LockWaitSummary = { samples: 0, activeAverage: 0, lockWaits: 0, ungrantedLocks: 0, waitEvents: new Map(), waits: [] };
+  const summary: LockWaitSummary = { samples: 0, activeAverage: 0, lockWaits: 0, lockWaitKinds: new Map(), ungrantedLocks: 0, ungrantedKinds: new Map(), waitEvents: new Map(), waits: [] };
   let active = 0;
   let running = true;
   const loop = (async () => {
@@ -50,8 +56,14 @@ export async function sampleLockWaits(databaseUrl: string, everyMs: number): Pro
       const row = (await client.query<Sample>(SAMPLE_SQL)).rows[0]!;
       summary.samples += 1;
       active += row.active;
-      summary.lockWaits += row.lock_waits;
-      summary.ungrantedLocks += row.ungranted;
+      for (const { kind, n } of row.lock_waits ?? []) {
+        summary.lockWaits += n;
+        summary.lockWaitKinds.set(kind, (summary.lockWaitKinds.get(kind) ?? 0) + n);
+      }
+      for (const { kind, n } of row.ungranted ?? []) {
+        summary.ungrantedLocks += n;
+        summary.ungrantedKinds.set(kind, (summary.ungrantedKinds.get(kind) ?? 0) + n);
+      }
       for (const { event, n } of row.events ?? []) summary.waitEvents.set(event, (summary.waitEvents.get(event) ?? 0) + n);
       for (const wait of row.waiting ?? []) summary.waits.push(`${wait.query} behind ${wait.blockers.join(' | ') || '(gone)'}`);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (Date.now() - started))));

@@ -236,18 +236,38 @@ function printCpu(rows: CountRow[]): void {
   }
 }
 
+/**
+ * The kinds of heavyweight lock a delivery waits on when another transaction has a row or an index
+ * entry it needs (a key's row being inserted: `transactionid`; a row being changed: `tuple`; an
+ * insert's `ON CONFLICT`: `spectoken`) or an advisory lock. Any other kind is not a key's: `extend`
+ * is two inserts growing one table at once, as bare inserts do too.
+ */
+const KEY_LOCKS = ['transactionid', 'tuple', 'spectoken', 'advisory'];
+
 /** The lock-wait proof: what the three-process runs of `who` (kit, or bare to compare) waited on, summed over their rounds. */
 function printLockWaits(who: 'kit' | 'bare', rounds: LockWaitSummary[]): void {
   const samples = rounds.reduce((sum, round) => sum + round.samples, 0);
   const active = rounds.reduce((sum, round) => sum + round.activeAverage * round.samples, 0) / Math.max(1, samples);
   const lockWaits = rounds.reduce((sum, round) => sum + round.lockWaits, 0);
   const ungranted = rounds.reduce((sum, round) => sum + round.ungrantedLocks, 0);
+  const kinds = (of: (round: LockWaitSummary) => Map<string, number>) => {
+    const summed = new Map<string, number>();
+    for (const round of rounds) for (const [kind, n] of of(round)) summed.set(kind, (summed.get(kind) ?? 0) + n);
+    return summed;
+  };
+  const waitKinds = kinds((round) => round.lockWaitKinds);
+  const ungrantedKinds = kinds((round) => round.ungrantedKinds);
+  const listed = (summed: Map<string, number>) => (summed.size === 0 ? '' : ` (${[...summed].map(([kind, n]) => `${kind} ${n}`).join(', ')})`);
+  const onKeys = [...waitKinds, ...ungrantedKinds].filter(([kind]) => KEY_LOCKS.includes(kind.split(' ')[0]!)).reduce((sum, [, n]) => sum + n, 0);
   const events = new Map<string, number>();
   for (const round of rounds) for (const [event, n] of round.waitEvents) events.set(event, (events.get(event) ?? 0) + n);
   const top = [...events].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([event, n]) => `${event} ${((100 * n) / Math.max(1, samples * active)).toFixed(0)}%`);
   console.log(`\nLock waits during the 3-process ${who} runs (every key distinct): ${samples} samples of pg_stat_activity and pg_locks, one every ${SAMPLE_EVERY_MS} ms`);
   console.log(`  backends running a statement, per sample: ${active.toFixed(1)}; what they waited on: ${top.join(', ')}`);
-  console.log(`  backend-samples waiting on a lock: ${lockWaits}; ungranted pg_locks: ${ungranted}${lockWaits + ungranted === 0 && who === 'kit' ? ' (no delivery of one key ever waited on another key\'s)' : ''}`);
+  console.log(`  backend-samples waiting on a lock: ${lockWaits}${listed(waitKinds)}; ungranted pg_locks: ${ungranted}${listed(ungrantedKinds)}`);
+  console.log(
+    `  of those, waits on another transaction's row, index entry or advisory lock (${KEY_LOCKS.join(', ')}): ${onKeys}${onKeys === 0 && who === 'kit' ? " (no delivery of one key ever waited on another key's)" : ''}`,
+  );
   for (const wait of [...new Set(rounds.flatMap((round) => round.waits))].slice(0, 5)) console.log(`  waited: ${wait}`);
 }
 
