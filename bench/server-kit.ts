@@ -47,7 +47,12 @@ const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 2000);
  * (perf), against 4 and 17 after 15 s, so runs of a few seconds measured part of its warm-up.
  */
 const THROUGHPUT_WARMUP_MS = Number(process.env.BENCH_THROUGHPUT_WARMUP_MS ?? 5000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/**
+ * Rounds of the throughput runs; the median of their kit ÷ bare is printed. One round's ratio swings
+ * by ±0.1 on two shared cores (a checkpoint, a new WAL segment zeroed, the other side's JIT landing
+ * in one 2 s run), and the median of five still moved by about 0.05 from one run to the next.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const IN_FLIGHT = 48;
 const CONNECTIONS = 18;
 const SAMPLE_EVERY_MS = 15;
