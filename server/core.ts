@@ -3,7 +3,7 @@ import type { ConditionalRoute } from './conditions';
 import { DEFAULT_REPLAYED_HEADERS, fingerprintOf, replayOf, snapshot } from './fingerprint';
 import { parseIdempotencyKey } from './key';
 import type { KeySyntax } from './key';
-import { knownBody, readBody, withKnownBody } from './known-body';
+import { knownBody, readBody } from './known-body';
 import { finalOutcome, optionalForWrites } from './options';
 import type { ExactlyOnceOptions, KeyPolicy } from './options';
 import { problemJson, problems } from './problem';
@@ -99,9 +99,7 @@ function keyed<Tx>(handler: ExactlyOnceHandler<Tx>, settings: Settings<Tx>): Fet
     const { body, unread } = known === undefined ? await readForDigest(request) : { body: known, unread: request };
     const scope = settings.scope(request);
     const keyRequest: KeyRequest = { scope: typeof scope === 'string' ? scope : await scope, key: parsed.key, fingerprint: fingerprintOf(request, body) };
-    if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) {
-      return runInTransaction(settings, handler, unread, keyRequest, () => withKnownBody(withBody(request, body), body));
-    }
+    if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, unread, keyRequest);
     const result = await settings.store.claim(keyRequest);
     if (result.kind !== 'claimed') return answerOf(settings, result);
     return runClaimed(settings, handler, unread, result.claim);
@@ -208,24 +206,13 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
  * deliveries of a key, the first to commit runs it; the other's work is rolled back and it gets the
  * replay. A process that dies mid-request leaves nothing behind, so no lease is needed. A replay
  * is found only as the transaction ends: the handler and its work run, and the work is undone.
- * When the key's row was stale (expired, or its holder dead), the store clears it and the request
- * runs again from the start, on `again()`: a copy of it with its body unread.
  */
-async function runInTransaction<Tx>(
-  settings: Settings<Tx>,
-  handler: ExactlyOnceHandler<Tx>,
-  request: Request,
-  keyRequest: KeyRequest,
-  again: () => Request,
-  runsLeft = 3,
-): Promise<Response> {
+async function runInTransaction<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandler<Tx>, request: Request, keyRequest: KeyRequest): Promise<Response> {
   const { store } = settings;
   const route = conditionsOf(settings, request);
   let used = false;
   /** The kit's own answer when the key was not this delivery's to run: it wins over the handler's. */
   let decided: Response | undefined;
-  /** Whether the key's stale row was cleared: then the request runs again. */
-  let freed = false;
   const transaction = async (work: (tx: Tx) => Promise<Response>): Promise<Response> => {
     if (used) throw new Error('sw-outbox/server: a keyed request can record its answer in one transaction only');
     used = true;
@@ -234,16 +221,16 @@ async function runInTransaction<Tx>(
       return { record: stored, value: response };
     });
     if (result.kind === 'ran') return result.value;
-    if (result.kind === 'freed' && runsLeft > 1) {
-      freed = true;
-      // Not sent: the request runs again.
-      return settings.problem(problems.keyRunning(1));
-    }
-    // Freed again and again: other deliveries keep taking the key, so one of them is running.
-    return (decided = answerOf(settings, result.kind === 'freed' ? { kind: 'running', retryAfterSeconds: 1 } : result));
+    return (decided = answerOf(settings, result));
   };
-  const answer = await handler(request, { key: keyRequest.key, transaction });
-  if (freed) return runInTransaction(settings, handler, again(), keyRequest, again, runsLeft - 1);
+  let answer: Response;
+  try {
+    answer = await handler(request, { key: keyRequest.key, transaction });
+  } catch (error) {
+    // A handler that throws on the kit's answer (a 409 it did not expect, say) does not turn it into a 500.
+    if (decided !== undefined) return decided;
+    throw error;
+  }
   if (decided !== undefined) return decided;
   if (used) return answer;
   return recordAfter(settings, keyRequest, answer);

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from './pg-client';
+import { discard, inTransaction } from './pg-client';
 import type { BracketEnd } from './sql-store';
 
 // SQLSTATEs of a prepared statement missing (26000) or already there (42P05): the connection is not as remembered.
 const PREPARED_MISMATCH = new Set(['26000', '42P05']);
+
+const codeOf = (error: unknown): string => (error as { code?: string }).code ?? '';
 
 // What each connection has prepared for brackets (a connection is one `pg` client for its life).
 const preparedOn = new WeakMap<PoolClient, Set<string>>();
@@ -24,14 +26,29 @@ export async function pgBracketed<T>(pool: Pool, closing: string, work: (client:
     try {
       await new Pipeline(prepared, [[BEGIN, NO_VALUES]], closing).sent(client);
     } catch (error) {
-      if (!PREPARED_MISMATCH.has((error as { code?: string }).code ?? '')) throw error;
+      // Any other failure may have come between the Parses, which are remembered already: what the
+      // connection has prepared is not known any more, so it is not used again.
+      if (!PREPARED_MISMATCH.has(codeOf(error))) {
+        discard(client);
+        throw error;
+      }
       await client.query('ROLLBACK');
       preparedOn.delete(client);
       prepared = undefined;
       await new Pipeline(prepared, [[BEGIN, NO_VALUES]], closing).sent(client);
     }
     const end = await work(client);
-    await (end.closing === undefined ? client.query('ROLLBACK') : new Pipeline(prepared, [[closing, end.closing.map(wireValue)], [COMMIT, NO_VALUES]]).sent(client));
+    if (end.closing === undefined) {
+      await client.query('ROLLBACK');
+      return end.value;
+    }
+    try {
+      await new Pipeline(prepared, [[closing, end.closing.map(wireValue)], [COMMIT, NO_VALUES]]).sent(client);
+    } catch (error) {
+      // The closing is missing (deallocated since BEGIN): this write fails, and the connection goes.
+      if (PREPARED_MISMATCH.has(codeOf(error))) discard(client);
+      throw error;
+    }
     return end.value;
   });
 }

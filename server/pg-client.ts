@@ -8,6 +8,12 @@ function markBroken(this: PoolClient): void {
   broken.add(this);
 }
 
+// Marks `client` to be destroyed rather than handed back to the pool when `inTransaction` ends: its
+// state is not what the kit knows of it (a statement it prepared is missing, say).
+export function discard(client: PoolClient): void {
+  broken.add(client);
+}
+
 // Runs `use` with a connection of `pool` inside BEGIN … (its own) COMMIT, rolling back when it
 // throws. A connection that broke meanwhile (its backend terminated, the network gone) is
 // destroyed rather than handed back to the pool, and its 'error' event does not crash the process:

@@ -19,8 +19,8 @@ export interface PgStoreOptions extends SqlStoreSettings {
 /**
  * Keys in Postgres through `pg`, for servers that run as several processes or machines. The app's
  * transaction (`context.transaction`) is a `PoolClient` inside BEGIN … COMMIT. A `transactional`
- * write costs the round trips of the app's own transaction: the key's claim travels with BEGIN and
- * its answer with COMMIT (see docs/server.md).
+ * write costs the round trips of the app's own transaction: the key's row and answer travel with
+ * COMMIT (see docs/server.md).
  */
 export async function pgStore(options: PgStoreOptions): Promise<IdempotencyStore<PoolClient>> {
   const { pool } = options;

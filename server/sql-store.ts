@@ -78,9 +78,10 @@ export function tableName(settings: SqlStoreSettings): string {
 }
 
 /**
- * Keys in a Postgres table. A claim is one `INSERT … ON CONFLICT DO UPDATE … WHERE` (the row is
- * locked while it is decided), so two deliveries of a key never both get it (a leased claim) or
- * both commit (a transactional write), whatever the processes.
+ * Keys in a Postgres table. A leased claim is one `INSERT … ON CONFLICT DO UPDATE … WHERE` (the row
+ * is locked while it is decided), and a transactional write commits only with the key's row
+ * inserted (its primary key is unique), so two deliveries of a key never both get it, whatever the
+ * processes.
  * It is one function because its statements share the table, the boot and the takeover rule; each
  * method is a statement or two.
  */
@@ -174,19 +175,22 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
     JSON.stringify(record.headers),
     Buffer.from(record.body),
   ];
-  // The insert met a row of the key: that delivery has it.
+  // The insert met a row of the key: that delivery has it. (The table's only unique index is its
+  // primary key; a unique violation of the app's own deferred constraint at COMMIT names its table.)
   const lostToAnother = (error: unknown): boolean => {
-    const { code, constraint } = error as { code?: string; constraint?: string };
-    return code === '23505' && constraint === `${table}_pkey`;
+    const { code, table: violated } = error as { code?: string; table?: string };
+    return code === '23505' && violated === table;
   };
   const clearStaleSql = `DELETE FROM ${table} AS k WHERE scope = $1 AND key = $2 AND (${takeable('$3')})`;
-  // What a delivery whose insert met the key's row gets: that row's verdict, or, when the row may be
-  // taken over (expired, or its holder dead), the row deleted and the delivery to run again.
-  const afterLoss = async (request: KeyRequest): Promise<Exclude<KeyedResult<never>, { kind: 'ran' }>> => {
+  // What a delivery whose insert met the key's row gets: that row's verdict. A row that may be taken
+  // over (expired, or its holder dead) is deleted, and the delivery is answered as running: its
+  // work is rolled back and its request read, so it cannot run again here, but its retry finds the
+  // key free.
+  const afterLoss = async (request: KeyRequest): Promise<Exclude<ClaimResult, { kind: 'claimed' }>> => {
     const verdict = await existing(request);
     if (verdict !== undefined) return verdict;
     await runAlone({ sql: clearStaleSql, params: [request.scope, request.key, request.fingerprint] });
-    return { kind: 'freed' };
+    return { kind: 'running', retryAfterSeconds: 1 };
   };
 
   // Runs `work` in a transaction that commits only with the key's row inserted. Nothing is read

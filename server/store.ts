@@ -32,12 +32,8 @@ export interface KeyedOutcome<T> {
   value: T;
 }
 
-/**
- * A keyed transaction's result: the work's value when the key was this delivery's, else why not.
- * `freed`: the key's row was stale (expired, or its holder dead) and is gone now; the work was
- * rolled back, and the delivery may run again from its start.
- */
-export type KeyedResult<T> = { kind: 'ran'; value: T } | { kind: 'freed' } | Exclude<ClaimResult, { kind: 'claimed' }>;
+/** A keyed transaction's result: the work's value when the key was this delivery's, else why not. */
+export type KeyedResult<T> = { kind: 'ran'; value: T } | Exclude<ClaimResult, { kind: 'claimed' }>;
 
 /**
  * Where keys live. A claim is atomic (two deliveries of one key never both get `claimed`), and
@@ -52,7 +48,9 @@ export interface IdempotencyStore<Tx> {
    * together or not at all, so the claim needs no lease. When the key turns out not to be this
    * delivery's (a replay, another payload, a leased holder still running, or a concurrent delivery
    * that commits first, which it waits for) the transaction rolls back, `work` and all, and the
-   * result says why. `work` is called once: the request it reads may be read only once. Stores whose transactions are not the database's (memory) leave it out, and
+   * result says why; so it does when `work` throws or settles on no record (an answer not kept)
+   * while the key is another delivery's, as a duplicate's work may do when its write is there
+   * already. `work` is called once: the request it reads may be read only once. Stores whose transactions are not the database's (memory) leave it out, and
    * the kit claims first.
    */
   keyedTransaction?<T>(request: KeyRequest, work: (tx: Tx) => Promise<KeyedOutcome<T>>): Promise<KeyedResult<T>>;

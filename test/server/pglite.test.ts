@@ -114,10 +114,12 @@ describe('PGlite store', { timeout: 60_000 }, () => {
     expect(await app.applied('p5')).toBe(1);
 
     // A transactional delivery takes one up too: its insert meets the dead boot's row, which is
-    // cleared, and the write runs again, once.
+    // cleared, and it is asked to retry (409); the retry runs the write, once.
     expect((await app.store.claim({ scope: '', key: 'p6', fingerprint })).kind).toBe('claimed');
     await app.close();
     app = await boot(true);
+    const cleared = await app.send('p6');
+    expect([cleared.status, cleared.headers.get('retry-after'), await app.applied('p6')]).toEqual([409, '1', 0]);
     const taken = await app.send('p6');
     expect([taken.status, taken.headers.get('idempotent-replayed')]).toEqual([201, null]);
     expect((await app.send('p6')).headers.get('idempotent-replayed')).toBe('true');

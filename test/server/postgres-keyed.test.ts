@@ -13,7 +13,12 @@ import type { Cluster } from './postgres';
 let cluster: Cluster;
 let pool: pg.Pool;
 
-/** An app whose every write is a row in `keyed_applied`, in the key's transaction; `gate` holds the work of a request sent `held`. */
+/**
+ * An app whose every write is a row in `keyed_applied`, in the key's transaction; `gate` holds the
+ * work of a request sent `held`. On `/unique` the write is also a row of `keyed_unique`, whose key
+ * is unique, and on `/unique-409` it is answered 409 when that row is there already; `/strict`
+ * throws when its transaction's answer is not a success.
+ */
 async function app(options: Partial<PgStoreOptions> = {}, appPool: pg.Pool = pool, makeStore: typeof pgStore = pgStore) {
   const store: IdempotencyStore<pg.PoolClient> = await makeStore({ pool: appPool, ...options });
   let gate: Promise<void> = Promise.resolve();
@@ -22,15 +27,22 @@ async function app(options: Partial<PgStoreOptions> = {}, appPool: pg.Pool = poo
     async (request, context) => {
       const outcome = new URL(request.url).pathname.slice(1);
       const body = await request.text();
-      return context.transaction(async (client) => {
+      const answer = await context.transaction(async (client) => {
         worked += 1;
         await client.query('INSERT INTO keyed_applied (key, body) VALUES ($1, $2)', [context.key, body]);
+        if (outcome === 'unique') await client.query('INSERT INTO keyed_unique (key) VALUES ($1)', [context.key]);
+        if (outcome === 'unique-409') {
+          const inserted = await client.query('INSERT INTO keyed_unique (key) VALUES ($1) ON CONFLICT DO NOTHING', [context.key]);
+          if (inserted.rowCount === 0) return new Response('exists already', { status: 409 });
+        }
         if (request.headers.has('x-hold')) await gate;
         if (outcome === 'throw') throw new Error('after the write');
         if (outcome === 'die') await client.query('SELECT pg_terminate_backend(pg_backend_pid())');
         if (outcome === 'fail') return new Response('down', { status: 503 });
         return new Response(new Uint8Array([0, 39, 92, 255, ...new TextEncoder().encode(body)]), { status: 201, headers: { 'Content-Type': 'application/octet-stream', ETag: `"it's \\ ${body}"` } });
       });
+      if (outcome === 'strict' && !answer.ok) throw new Error(`unexpected ${answer.status}`);
+      return answer;
     },
     { store, transactional: true, scope: (request) => decodeURIComponent(request.headers.get('x-scope') ?? '') },
   );
@@ -66,6 +78,7 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     cluster = await startCluster();
     pool = new pg.Pool({ connectionString: cluster.url, max: 8 });
     await pool.query('CREATE TABLE keyed_applied (id serial PRIMARY KEY, key text, body text)');
+    await pool.query('CREATE TABLE keyed_unique (key text PRIMARY KEY)');
   }, 60_000);
   afterAll(async () => {
     await pool?.end();
@@ -176,10 +189,12 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     await one.store.close();
   });
 
-  it("takes over an expired key and a dead leased holder's key inside the transaction", async () => {
+  it("clears an expired key's row and a dead leased holder's: that delivery is asked to retry, and its retry runs", async () => {
     const shortLived = await app({ ttlMs: 100, leaseMs: 100 });
     expect((await shortLived.send('k-expired')).status).toBe(201);
     await later(200);
+    const cleared = await shortLived.send('k-expired', 'ok', 'another payload');
+    expect([cleared.status, cleared.headers.get('retry-after'), await applied('k-expired')]).toEqual([409, '1', 1]);
     const reused = await shortLived.send('k-expired', 'ok', 'another payload');
     expect([reused.status, replayed(reused), await applied('k-expired')]).toEqual([201, false, 2]);
 
@@ -187,12 +202,28 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     const dead = await shortLived.store.claim({ scope: '', key: 'k-dead', fingerprint });
     if (dead.kind !== 'claimed') throw new Error('the leased claim should have got the key');
     await later(200);
+    expect((await shortLived.send('k-dead')).status).toBe(409);
     const taken = await shortLived.send('k-dead');
     expect([taken.status, replayed(taken), await applied('k-dead')]).toEqual([201, false, 1]);
     // The dead holder's claim is fenced off: it cannot record its answer over the new one.
     expect(await shortLived.store.finish(dead.claim, { status: 200, headers: [], body: new Uint8Array() })).toBe(false);
     expect(replayed(await shortLived.send('k-dead'))).toBe(true);
     await shortLived.store.close();
+  });
+
+  it("replays to a duplicate whose work fails or answers 409 because its write is there already, and keeps the kit's answer when the handler throws on it", async () => {
+    const one = await app();
+    expect((await one.send('k-unique', 'unique')).status).toBe(201);
+    const thrown = await one.send('k-unique', 'unique');
+    expect([thrown.status, replayed(thrown)]).toEqual([201, true]);
+    expect((await one.send('k-unique-409', 'unique-409')).status).toBe(201);
+    const refused = await one.send('k-unique-409', 'unique-409');
+    expect([refused.status, replayed(refused)]).toEqual([201, true]);
+    // Another payload: the kit answers 422, which the handler throws on; 422 is still the answer.
+    expect((await one.send('k-strict', 'strict')).status).toBe(201);
+    expect((await one.send('k-strict', 'strict', 'other')).status).toBe(422);
+    expect([await applied('k-unique'), await applied('k-unique-409'), await applied('k-strict')]).toEqual([1, 1, 1]);
+    await one.store.close();
   });
 
   it('keeps scopes and keys with quotes and backslashes apart, stored as sent', async () => {
@@ -218,6 +249,21 @@ describe('Postgres store, transactional writes in one transaction', { timeout: 6
     expect([afterDeallocate.status, await applied('k-prep-2')]).toEqual([201, 1]);
     expect((await one.send('k-prep-3')).status).toBe(201);
     expect(replayed(await one.send('k-prep-2'))).toBe(true);
+    await one.store.close();
+    await single.end();
+  });
+
+  it('gives up a connection whose closing statement went missing after BEGIN: that write fails, the next ones run', async () => {
+    const single = new pg.Pool({ connectionString: cluster.url, max: 1 });
+    const one = await app({}, single);
+    expect((await one.send('k-gone-1')).status).toBe(201);
+    const closing = await single.query<{ name: string }>("SELECT name FROM pg_prepared_statements WHERE name LIKE 'sw_outbox_bracket_%' AND statement LIKE 'INSERT%'");
+    expect(closing.rows).toHaveLength(1);
+    await single.query(`DEALLOCATE ${closing.rows[0]!.name}`);
+    await expect(one.send('k-gone-2')).rejects.toThrow();
+    expect(await applied('k-gone-2')).toBe(0);
+    for (const key of ['k-gone-2', 'k-gone-3']) expect((await one.send(key)).status).toBe(201);
+    expect([await applied('k-gone-2'), await applied('k-gone-3')]).toEqual([1, 1]);
     await one.store.close();
     await single.end();
   });
