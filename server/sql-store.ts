@@ -207,8 +207,9 @@ export function sqlStore<Tx>(driver: SqlDriver<Tx>, takeover: Takeover, settings
       });
     } catch (error) {
       if (worked && lostToAnother(error)) return afterLoss(request);
-      // The work failed. A duplicate's work may fail because what it writes is there already (a
-      // unique row of the app's): when the key is another delivery's, that is the answer.
+      // The work failed, or the transaction did. A duplicate's work may fail because what it writes
+      // is there already (a unique row of the app's), and a COMMIT whose answer was lost may have
+      // committed: when the key's row is there and not this delivery's to take, it is the answer.
       const verdict = await existing(request).catch(() => undefined);
       if (verdict !== undefined) return verdict;
       throw error;
