@@ -5,7 +5,7 @@ import { openOutboxPage, sendJson, waitForDrain } from '../page';
 import type { Story } from './story';
 
 export const batches: Story = {
-  name: '10 writes queued offline drain through batches: few requests, each write applied once, each resource in order',
+  name: '10 writes queued offline drain through batches: fewer requests than writes, each write applied once, each resource in order',
   async run({ browser, server }) {
     const todos = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((title) => server.create(title)));
     await openOutboxPage(browser, '/engines.html');
@@ -25,8 +25,11 @@ export const batches: Story = {
       assert.deepEqual(titles, [1, 2, 3].map((round) => `${todo.title} ${round}`), `${todo.title}'s writes in the order made`);
     }
     const requests = await server.batches();
-    // Five lanes three deep: three rounds (an engine that tried a write while it thought it was
-    // online, and failed, may take one round more).
-    assert.ok(requests >= 3 && requests <= 6, `the drain took ${requests} batch requests`);
+    // Five lanes three deep: three rounds at the least. The network is cut behind the engine's back,
+    // so it tries the writes as they are queued and each lane fails into a backoff of its own
+    // (jittered); lanes that come due apart once the network is back go in batches of their own
+    // (nine requests once in WebKit on a loaded machine). Fewer requests than writes is what
+    // batching must show here; e2e/batch.spec.ts holds a drain of 200 writes to a handful of requests.
+    assert.ok(requests >= 3 && requests < patches.length, `the drain took ${requests} batch requests for ${patches.length} writes`);
   },
 };
