@@ -7,13 +7,12 @@ export interface LockWaitSummary {
   samples: number;
   /** Backends running a statement, on average per sample (the sampler's own excluded). */
   activeAverage: number;
-  /** Backend-samples waiting on a heavyweight lock (`pg_stat_activity.wait_event_type = 'Lock'`). */
-  lockWaits: number;
-  /** Those by the kind of lock waited on (`wait_event`: `extend`, `transactionid`, `tuple`, `advisory`…). */
+  /**
+   * Backend-samples waiting on a heavyweight lock (`pg_stat_activity.wait_event_type = 'Lock'`), by
+   * the kind of lock waited on (`wait_event`: `extend`, `transactionid`, `tuple`, `advisory`…).
+   */
   lockWaitKinds: Map<string, number>;
-  /** Lock requests not granted (`pg_locks`), summed over the samples. */
-  ungrantedLocks: number;
-  /** Those by kind of lock and relation (`extend on outbox_idempotency_keys`). */
+  /** Lock requests not granted (`pg_locks`), summed over the samples, by kind of lock and relation (`extend on outbox_idempotency_keys`). */
   ungrantedKinds: Map<string, number>;
   /** Every wait event seen on an active backend, with how many backend-samples it was. */
   waitEvents: Map<string, number>;
@@ -47,7 +46,7 @@ SELECT
 export async function sampleLockWaits(databaseUrl: string, everyMs: number): Promise<{ stop(): Promise<LockWaitSummary> }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const summary: LockWaitSummary = { samples: 0, activeAverage: 0, lockWaits: 0, lockWaitKinds: new Map(), ungrantedLocks: 0, ungrantedKinds: new Map(), waitEvents: new Map(), waits: [] };
+  const summary: LockWaitSummary = { samples: 0, activeAverage: 0, lockWaitKinds: new Map(), ungrantedKinds: new Map(), waitEvents: new Map(), waits: [] };
   let active = 0;
   let running = true;
   const loop = (async () => {
@@ -56,15 +55,9 @@ export async function sampleLockWaits(databaseUrl: string, everyMs: number): Pro
       const row = (await client.query<Sample>(SAMPLE_SQL)).rows[0]!;
       summary.samples += 1;
       active += row.active;
-      for (const { kind, n } of row.lock_waits ?? []) {
-        summary.lockWaits += n;
-        summary.lockWaitKinds.set(kind, (summary.lockWaitKinds.get(kind) ?? 0) + n);
-      }
-      for (const { kind, n } of row.ungranted ?? []) {
-        summary.ungrantedLocks += n;
-        summary.ungrantedKinds.set(kind, (summary.ungrantedKinds.get(kind) ?? 0) + n);
-      }
-      for (const { event, n } of row.events ?? []) summary.waitEvents.set(event, (summary.waitEvents.get(event) ?? 0) + n);
+      for (const { kind, n } of row.lock_waits ?? []) tally(summary.lockWaitKinds, kind, n);
+      for (const { kind, n } of row.ungranted ?? []) tally(summary.ungrantedKinds, kind, n);
+      for (const { event, n } of row.events ?? []) tally(summary.waitEvents, event, n);
       for (const wait of row.waiting ?? []) summary.waits.push(`${wait.query} behind ${wait.blockers.join(' | ') || '(gone)'}`);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - (Date.now() - started))));
     }
@@ -78,4 +71,9 @@ export async function sampleLockWaits(databaseUrl: string, everyMs: number): Pro
       return summary;
     },
   };
+}
+
+/** Adds `n` to `counts`' count of `name`. */
+export function tally(counts: Map<string, number>, name: string, n: number): void {
+  counts.set(name, (counts.get(name) ?? 0) + n);
 }

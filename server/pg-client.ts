@@ -5,7 +5,7 @@ const broken = new WeakSet<PoolClient>();
 
 // The 'error' listener: one function for every client (its `this`), not a closure made per transaction.
 function markBroken(this: PoolClient): void {
-  broken.add(this);
+  discard(this);
 }
 
 // Marks `client` to be destroyed rather than handed back to the pool when `inTransaction` ends: its

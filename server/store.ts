@@ -50,8 +50,8 @@ export interface IdempotencyStore<Tx> {
    * that commits first, which it waits for) the transaction rolls back, `work` and all, and the
    * result says why; so it does when `work` throws or settles on no record (an answer not kept)
    * while the key is another delivery's, as a duplicate's work may do when its write is there
-   * already. `work` is called once: the request it reads may be read only once. Stores whose transactions are not the database's (memory) leave it out, and
-   * the kit claims first.
+   * already. `work` is called once: the request it reads may be read only once. Stores whose
+   * transactions are not the database's (memory) leave it out, and the kit claims first.
    */
   keyedTransaction?<T>(request: KeyRequest, work: (tx: Tx) => Promise<KeyedOutcome<T>>): Promise<KeyedResult<T>>;
   /** Keeps `outcome` for replay, or with undefined releases the key so a retry runs again. */
