@@ -4,6 +4,7 @@ import { batchContentType, batchHeader } from '../protocol/names';
 import { resultOf, writeRequest } from './batch-write';
 import { pathOf } from './url-parts';
 import { bytesOnlyOf } from './byte-answers';
+import { knownBody, withKnownBody } from './known-body';
 import type { FetchHandler } from './core';
 import { problemJson, problems } from './problem';
 import type { ProblemRenderer } from './problem';
@@ -65,9 +66,11 @@ export function batchEndpoint(options: BatchOptions | false | undefined, problem
         response.headers.set(batchHeader, advertised);
         return response;
       } catch {
-        const copy = new Response(response.body, response);
+        // A body already read (a bytes-only answer, byte-answers.ts) is carried by its noted bytes.
+        const bytes = response.bodyUsed ? knownBody(response) : undefined;
+        const copy = new Response(bytes === undefined ? response.body : null, response);
         copy.headers.set(batchHeader, advertised);
-        return copy;
+        return bytes === undefined ? copy : withKnownBody(copy, bytes);
       }
     },
     async answer(request, dispatch) {

@@ -3,8 +3,9 @@ import type { FetchHandler } from './core';
 // A kit handler answers in one of two ways. For anyone: a Response it builds from bytes it holds (a
 // recorded or replayed answer) carries them as a body stream, and notes them (known-body.ts). For a
 // caller that sends noted bytes and shows the Response to nobody else (the Node adapter serving the
-// handler `exactlyOnce` made): the bytes are only noted, and the Response has no body. On Node 20 a
-// web stream is the dearest part of a Response (about 15 µs to make), and that caller never reads it.
+// handler `exactlyOnce` made): the bytes are only noted, and the Response's body is not to be read
+// (it has none, or it is the app's own Response, already read for them). On Node 20 a web stream is
+// the dearest part of a Response (about 15 µs to make), and that caller never reads it.
 
 const byBytes = new WeakMap<FetchHandler, FetchHandler>();
 

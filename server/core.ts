@@ -47,7 +47,8 @@ interface Settings<Tx> {
   scope: (request: Request) => string | Promise<string>;
   keep: (status: number) => boolean;
   syntax: KeySyntax;
-  replayed: readonly string[];
+  /** The names of `replayedHeaders`, in lower case. */
+  replayed: ReadonlySet<string>;
   conditions: (request: Request) => ConditionalRoute<Tx> | undefined;
   problem: (problem: Problem) => Response;
   /** Whether the answers the kit rebuilds from bytes carry them as a body stream too (see byte-answers.ts). */
@@ -68,10 +69,11 @@ export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: Exactl
   const bytesOnly = keyed(handler, { ...settings, streamed: false });
   const batch = batchEndpoint(options.batch, settings.problem);
   if (batch === undefined) return pairWithBytesOnly(single, bytesOnly);
+  const advertise = (response: Response) => batch.advertise(response);
   const serving =
     (one: FetchHandler): FetchHandler =>
-    async (request) =>
-      batch.advertise(await (batch.handles(request.url) ? batch.answer(request, bytesOnly) : one(request)));
+    (request) =>
+      (batch.handles(request.url) ? batch.answer(request, bytesOnly) : one(request)).then(advertise);
   return pairWithBytesOnly(serving(single), serving(bytesOnly));
 }
 
@@ -99,10 +101,11 @@ function keyed<Tx>(handler: ExactlyOnceHandler<Tx>, settings: Settings<Tx>): Fet
     const { body, unread } = known === undefined ? await readForDigest(request) : { body: known, unread: request };
     const scope = settings.scope(request);
     const keyRequest: KeyRequest = { scope: typeof scope === 'string' ? scope : await scope, key: parsed.key, fingerprint: fingerprintOf(request, body) };
-    if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) return runInTransaction(settings, handler, unread, keyRequest);
+    // `return await`: an async function that returns a promise unawaited settles a microtask later.
+    if (settings.store.keyedTransaction !== undefined && settings.transactional(request)) return await runInTransaction(settings, handler, unread, keyRequest);
     const result = await settings.store.claim(keyRequest);
     if (result.kind !== 'claimed') return answerOf(settings, result);
-    return runClaimed(settings, handler, unread, result.claim);
+    return await runClaimed(settings, handler, unread, result.claim);
   };
 }
 
@@ -116,7 +119,7 @@ function settingsOf<Tx>(options: ExactlyOnceOptions<Tx>): Settings<Tx> {
     scope: options.scope ?? (() => ''),
     keep: options.keep ?? finalOutcome,
     syntax: { maxLength: options.maxKeyLength ?? 255, bareKeys: options.bareKeys ?? false },
-    replayed: (options.replayedHeaders ?? DEFAULT_REPLAYED_HEADERS).map((name) => name.toLowerCase()),
+    replayed: new Set((options.replayedHeaders ?? DEFAULT_REPLAYED_HEADERS).map((name) => name.toLowerCase())),
     conditions: options.conditions ?? (() => undefined),
     problem: options.problem ?? problemJson,
   };
@@ -185,7 +188,8 @@ async function runClaimed<Tx>(settings: Settings<Tx>, handler: ExactlyOnceHandle
     }
   };
   try {
-    const answer = (await precondition(settings, request, route, undefined)) ?? (await handler(request, { key: claim.key, transaction }));
+    const early = precondition(settings, request, route, undefined);
+    const answer = (early && (await early)) ?? (await handler(request, { key: claim.key, transaction }));
     if (finished) return answer;
     const { stored, response } = await outcomeOf(settings, answer);
     // Without a transaction the app's effect is already done; a lost lease can only be logged.

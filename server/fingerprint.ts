@@ -20,24 +20,27 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Reads a response for storage. Its body can be read only once, so the answer to send is rebuilt
- * from the same bytes (cheaper than a clone, whose streams tee); `streamed` false leaves the rebuilt
- * answer's bytes noted only, with no body stream (byte-answers.ts).
+ * from the same bytes (cheaper than a clone, whose streams tee); with `streamed` false it is the
+ * response itself, its body read and its bytes noted (byte-answers.ts: that caller reads only those).
  */
-export async function snapshot(response: Response, replayed: readonly string[], streamed: boolean): Promise<{ stored: StoredResponse; response: Response }> {
+export async function snapshot(response: Response, replayed: ReadonlySet<string>, streamed: boolean): Promise<{ stored: StoredResponse; response: Response }> {
   const body = await readBody(response);
   const headers: Array<[string, string]> = [];
-  for (const name of replayed) {
-    const value = response.headers.get(name);
-    if (value !== null) headers.push([name, value]);
-  }
+  // One pass over the answer's few headers costs a fifth of a lookup of each name replayed.
+  for (const [name, value] of response.headers) if (replayed.has(name)) headers.push([name, value]);
   const stored = { status: response.status, headers, body };
+  if (!streamed && hasBody(stored)) return { stored, response: withKnownBody(response, body) };
   return { stored, response: responseOf(stored, { status: response.status, statusText: response.statusText, headers: response.headers }, streamed) };
+}
+
+/** Whether a stored answer has bytes to send (a 204's, or an empty body, has none). */
+function hasBody(stored: StoredResponse): boolean {
+  return stored.body.length > 0 && !NULL_BODY_STATUSES.has(stored.status);
 }
 
 /** A response with the stored body, its bytes noted so that they go out without a stream (and, unless not `streamed`, as its body too). */
 function responseOf(stored: StoredResponse, init: ResponseInit, streamed: boolean): Response {
-  const empty = NULL_BODY_STATUSES.has(stored.status) || stored.body.length === 0;
-  if (empty) return new Response(null, init);
+  if (!hasBody(stored)) return new Response(null, init);
   return withKnownBody(new Response(streamed ? (stored.body as Uint8Array<ArrayBuffer>) : null, init), stored.body);
 }
 

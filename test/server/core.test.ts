@@ -156,6 +156,15 @@ describe('exactlyOnce: Idempotency-Key', () => {
     expect(bytesOnlyOf(plain)).toBe(plain);
   });
 
+  it('sends an answer whose headers cannot change (a fetched one) with its bytes and the batch URL, to the Node adapter too', async () => {
+    const proxy = exactlyOnce<undefined>(async () => fetch('data:text/plain,from%20upstream'), { store: memoryStore() });
+    const send = (handle: (request: Request) => Promise<Response>) => handle(new Request('http://app.test/proxy', { method: 'POST', headers: key('k-up'), body: 'x' }));
+    const first = await send(bytesOnlyOf(proxy));
+    expect([first.status, first.headers.get('outbox-batch'), new TextDecoder().decode(knownBody(first))]).toEqual([200, '</api/$batch>', 'from upstream']);
+    const again = await send(proxy);
+    expect([again.headers.get('idempotent-replayed'), again.headers.get('outbox-batch'), await again.text()]).toEqual(['true', '</api/$batch>', 'from upstream']);
+  });
+
   it('accepts bare keys only when told to', async () => {
     const lenient = notesApp({ bareKeys: true });
     expect((await lenient.send('POST', '/notes', '{"text":"a"}', { 'Idempotency-Key': 'bare-1' })).status).toBe(201);
