@@ -3,7 +3,7 @@
 //    at a time over loopback keep-alive HTTP, the two in turn by blocks of 100; p50/p99 of each, what
 //    the kit adds, and kit ÷ bare in writes/s. The kit's writes are `transactional`: claim, write and answer in one transaction.
 // 2. Throughput: 1, 2 and 3 kit processes sharing one Postgres, under a fixed number of writes in
-//    flight, bare and with the kit, back to back (and for one process, the kit's store alone: the
+//    flight, bare and with the kit, in turn by short slices (and for one process, the kit's store alone: the
 //    kit's SQL without its JavaScript). Two cores shared with the load generator cannot
 //    show scaling, so during the three-process runs a connection of its own samples pg_stat_activity
 //    and pg_locks: deliveries of distinct keys must never wait on one another's locks.
@@ -53,6 +53,12 @@ const THROUGHPUT_WARMUP_MS = Number(process.env.BENCH_THROUGHPUT_WARMUP_MS ?? 50
  * in one 2 s run), and the median of five still moved by about 0.05 from one run to the next.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+/**
+ * Each side's THROUGHPUT_MS of a round is run in this many slices, the sides of a count in turn,
+ * so that a slow spell of the machine (a checkpoint, another process) lands on both sides alike: with
+ * one 2 s run a side, one round's ratio swung from 0.55 to 0.98.
+ */
+const SLICES = Number(process.env.BENCH_SLICES ?? 4);
 const IN_FLIGHT = 48;
 const CONNECTIONS = 18;
 const SAMPLE_EVERY_MS = 15;
@@ -111,8 +117,8 @@ async function latency(bare: FetchHandler, kit: FetchHandler): Promise<Array<[nu
   });
 }
 
-/** Writes/s with `IN_FLIGHT` writes spread round-robin over `urls` for `durationMs`, and how many were written. */
-async function throughput(urls: string[], durationMs: number): Promise<{ rate: number; writes: number }> {
+/** `IN_FLIGHT` writes at all times, spread round-robin over `urls`, for `durationMs`: how many were written, and in how many ms. */
+async function throughput(urls: string[], durationMs: number): Promise<{ writes: number; ms: number }> {
   const until = Date.now() + durationMs;
   let done = 0;
   let next = 0;
@@ -125,7 +131,7 @@ async function throughput(urls: string[], durationMs: number): Promise<{ rate: n
   };
   const started = Date.now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return { rate: done / ((Date.now() - started) / 1000), writes: done };
+  return { writes: done, ms: Date.now() - started };
 }
 
 const ms = (value: number) => value.toFixed(3).padStart(8);
@@ -164,9 +170,9 @@ function cpuNow(pids: number[]): CpuSpent {
 /**
  * Writes/s for 1, 2 and 3 processes, bare and with the kit, and for one process the kit's store
  * alone (its SQL without the kit's JavaScript: what the kit could reach if its own code cost
- * nothing). Every set of processes is started once; each round measures the sets of each count back
- * to back (their order reverses every round), so kit ÷ bare is taken within a round that met the
- * same machine: the median of the ROUNDS rounds is printed, with their range, beside the median
+ * nothing). Every set of processes is started once; each round measures the sets of each count in
+ * turn, by SLICES slices each (their order reversing every slice), so kit ÷ bare is taken within a
+ * round that met the same machine: the median of the ROUNDS rounds is printed, with their range, beside the median
  * writes/s of each side.
  */
 async function throughputTable(databaseUrl: string, processes: AppProcess[]): Promise<void> {
@@ -192,23 +198,31 @@ async function throughputTable(databaseUrl: string, processes: AppProcess[]): Pr
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const row of rows) {
       const sides = Object.keys(row.sets) as Side[];
-      for (const side of round % 2 === 0 ? sides : sides.reverse()) {
-        const set = row.sets[side]!;
-        const sampler = row.count === 3 && side !== 'store' ? await sampleLockWaits(databaseUrl, SAMPLE_EVERY_MS) : undefined;
-        const before = cpuNow(set.pids);
-        const { rate, writes } = await throughput(set.urls, THROUGHPUT_MS);
-        const after = cpuNow(set.pids);
-        set.rates.push(rate);
-        set.writes += writes;
-        for (const part of ['generator', 'servers', 'postgres'] as const) set.cpu[part] += after[part] - before[part];
-        if (sampler !== undefined) sampled[side as 'bare' | 'kit'].push(await sampler.stop());
+      const spent = new Map<Side, { writes: number; ms: number }>(sides.map((side) => [side, { writes: 0, ms: 0 }]));
+      for (let slice = 0; slice < SLICES; slice += 1) {
+        for (const side of (round + slice) % 2 === 0 ? sides : [...sides].reverse()) {
+          const set = row.sets[side]!;
+          const sampler = row.count === 3 && side !== 'store' ? await sampleLockWaits(databaseUrl, SAMPLE_EVERY_MS) : undefined;
+          const before = cpuNow(set.pids);
+          const { writes, ms } = await throughput(set.urls, THROUGHPUT_MS / SLICES);
+          const after = cpuNow(set.pids);
+          const total = spent.get(side)!;
+          total.writes += writes;
+          total.ms += ms;
+          set.writes += writes;
+          for (const part of ['generator', 'servers', 'postgres'] as const) set.cpu[part] += after[part] - before[part];
+          if (sampler !== undefined) sampled[side as 'bare' | 'kit'].push(await sampler.stop());
+        }
       }
+      for (const [side, { writes, ms }] of spent) row.sets[side]!.rates.push(writes / (ms / 1000));
       for (const side of ['kit', 'store'] as const) {
         if (row.sets[side] !== undefined) (row.ratios[side] ??= []).push(row.sets[side].rates[round]! / row.sets.bare!.rates[round]!);
       }
     }
   }
-  console.log(`\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight over ${CONNECTIONS} connections in all; ${ROUNDS} rounds of ${THROUGHPUT_MS / 1000} s each side, the sides of a count back to back`);
+  console.log(
+    `\nWrites/s on one Postgres, ${IN_FLIGHT} writes in flight over ${CONNECTIONS} connections in all; ${ROUNDS} rounds of ${THROUGHPUT_MS / 1000} s each side, the sides of a count in turn by slices of ${THROUGHPUT_MS / SLICES / 1000} s`,
+  );
   console.log('processes  bare w/s   kit w/s  kit ÷ bare (range of the rounds)  kit vs one kit process');
   const rateOf = (set: ProcessSet | undefined) => median(set?.rates ?? []) ?? Number.NaN;
   const ratioOf = (ratios: number[]) => `${(median(ratios) ?? Number.NaN).toFixed(2).padStart(10)} ${`(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`.padEnd(22)}`;
