@@ -4,7 +4,6 @@ import { batchContentType, batchHeader } from '../protocol/names';
 import { resultOf, writeRequest } from './batch-write';
 import { pathOf } from './url-parts';
 import { bytesOnlyOf } from './byte-answers';
-import { knownBody, withKnownBody } from './known-body';
 import type { FetchHandler } from './core';
 import { problemJson, problems } from './problem';
 import type { ProblemRenderer } from './problem';
@@ -66,11 +65,9 @@ export function batchEndpoint(options: BatchOptions | false | undefined, problem
         response.headers.set(batchHeader, advertised);
         return response;
       } catch {
-        // A body already read (a bytes-only answer, byte-answers.ts) is carried by its noted bytes.
-        const bytes = response.bodyUsed ? knownBody(response) : undefined;
-        const copy = new Response(bytes === undefined ? response.body : null, response);
+        const copy = new Response(response.body, response);
         copy.headers.set(batchHeader, advertised);
-        return bytes === undefined ? copy : withKnownBody(copy, bytes);
+        return copy;
       }
     },
     async answer(request, dispatch) {
@@ -113,7 +110,7 @@ export interface BatchHandlerOptions extends BatchOptions {
 export function batchHandler(handle: FetchHandler, options: BatchHandlerOptions = {}): FetchHandler {
   const endpoint = batchEndpoint(options, options.problem)!;
   // A write's answer is read for its result only, and its noted bytes are what is read.
-  const dispatch = bytesOnlyOf(handle);
+  const dispatch = bytesOnlyOf(handle).handler;
   return async (request) => endpoint.advertise(await endpoint.answer(request, dispatch));
 }
 

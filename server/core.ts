@@ -11,6 +11,7 @@ import type { Problem } from './problem';
 import type { ClaimResult, IdempotencyStore, KeyClaim, KeyRequest, StoredResponse } from './store';
 import { batchEndpoint } from './batch';
 import { pairWithBytesOnly } from './byte-answers';
+import { batchHeader } from '../protocol/names';
 
 /** A Fetch-standard handler: what Hono, Bun and Deno serve, and what the adapters wrap. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -65,16 +66,17 @@ export function exactlyOnce<Tx>(handler: ExactlyOnceHandler<Tx>, options: Exactl
   const settings = settingsOf(options);
   const single = keyed(handler, settings);
   // Answers only the kit reads (a batch's writes, whose results take the noted bytes) and the Node
-  // adapter's (byte-answers.ts) need no body streams.
+  // adapters' (byte-answers.ts) need no body streams, and the adapters add the batch header as they send.
   const bytesOnly = keyed(handler, { ...settings, streamed: false });
   const batch = batchEndpoint(options.batch, settings.problem);
   if (batch === undefined) return pairWithBytesOnly(single, bytesOnly);
-  const advertise = (response: Response) => batch.advertise(response);
-  const serving =
+  const routed =
     (one: FetchHandler): FetchHandler =>
     (request) =>
-      (batch.handles(request.url) ? batch.answer(request, bytesOnly) : one(request)).then(advertise);
-  return pairWithBytesOnly(serving(single), serving(bytesOnly));
+      batch.handles(request.url) ? batch.answer(request, bytesOnly) : one(request);
+  const advertise = (response: Response) => batch.advertise(response);
+  const answering = routed(single);
+  return pairWithBytesOnly((request) => answering(request).then(advertise), routed(bytesOnly), [[batchHeader.toLowerCase(), batch.advertised]]);
 }
 
 /**

@@ -37,12 +37,12 @@ export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next
  */
 export function expressHandler(handler: FetchHandler, options: NodeAdapterOptions = {}): ExpressMiddleware {
   // Its answers go nowhere but `sendResponse`, which sends noted bytes as they are.
-  const serve = bytesOnlyOf(handler);
+  const { handler: serve, headers } = bytesOnlyOf(handler);
   return (req, res, next) => {
     void (async () => {
       try {
         const body = await rawBodyOf(req, options.maxBodyBytes);
-        await sendResponse(res, await serve(toRequest(req, body, originalUrlOf(req))));
+        await sendResponse(res, await serve(toRequest(req, body, originalUrlOf(req))), headers);
       } catch (error) {
         if (error instanceof BodyTooLargeError) failed(res, error);
         else next(error);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FetchHandler } from './core';
 import { bytesOnlyOf } from './byte-answers';
+import type { BytesOnly } from './byte-answers';
 import { knownBody, withKnownBody } from './known-body';
 
 export interface NodeAdapterOptions {
@@ -50,12 +51,13 @@ function originOf(req: IncomingMessage): string {
   return URL.canParse(origin) ? origin : 'http://localhost';
 }
 
-/** Writes a Fetch `Response` to a Node response, streaming its body. */
-export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+/** Writes a Fetch `Response` to a Node response, streaming its body; `added` (lower-case names) go with its headers. */
+export async function sendResponse(res: ServerResponse, response: Response, added: BytesOnly['headers'] = []): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
   });
+  for (const [name, value] of added) headers[name] = value;
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   // A body the kit built from bytes it holds goes out as those bytes, without a stream to read, and
@@ -85,12 +87,12 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
 export function nodeHandler(handler: FetchHandler, options: NodeAdapterOptions = {}): RequestListener {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // Its answers go nowhere but `sendResponse`, which sends noted bytes as they are.
-  const serve = bytesOnlyOf(handler);
+  const { handler: serve, headers } = bytesOnlyOf(handler);
   return (req, res) => {
     void (async () => {
       try {
         const body = await readNodeBody(req, limit);
-        await sendResponse(res, await serve(toRequest(req, body)));
+        await sendResponse(res, await serve(toRequest(req, body)), headers);
       } catch (error) {
         failed(res, error);
       }

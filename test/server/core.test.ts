@@ -5,6 +5,9 @@ import { batchContentType, batchHandler, decodeBatchAnswer, encodeBatch, exactly
 import type { BatchWrite, ExactlyOnceOptions, IdempotencyStore } from '../../server';
 import { bytesOnlyOf } from '../../server/byte-answers';
 import { knownBody } from '../../server/known-body';
+import { nodeHandler } from '../../server/node';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** A tiny app: POST /notes creates, PATCH /notes/:id edits with If-Match; `applied` counts effects. */
 function notesApp(options: Partial<ExactlyOnceOptions<undefined>> = {}) {
@@ -147,22 +150,30 @@ describe('exactlyOnce: Idempotency-Key', () => {
 
   it('gives its own answers a body, and the Node adapter the same bytes noted with none', async () => {
     const direct = await app.send('POST', '/notes', '{"text":"a"}', key('k-11'));
-    const twin = bytesOnlyOf(app.handle);
+    const twin = bytesOnlyOf(app.handle).handler;
     expect(twin).not.toBe(app.handle);
     const replayed = await twin(new Request('http://app.test/notes', { method: 'POST', headers: key('k-11'), body: '{"text":"a"}' }));
     expect([replayed.status, replayed.headers.get('idempotent-replayed'), replayed.body]).toEqual([201, 'true', null]);
     expect(new TextDecoder().decode(knownBody(replayed))).toBe(await direct.text());
     const plain = async (request: Request) => new Response(request.body);
-    expect(bytesOnlyOf(plain)).toBe(plain);
+    expect(bytesOnlyOf(plain)).toEqual({ handler: plain, headers: [] });
   });
 
-  it('sends an answer whose headers cannot change (a fetched one) with its bytes and the batch URL, to the Node adapter too', async () => {
+  it('serves an answer whose headers cannot change (a fetched one) over node:http with its bytes and the batch URL, and replays it', async () => {
     const proxy = exactlyOnce<undefined>(async () => fetch('data:text/plain,from%20upstream'), { store: memoryStore() });
-    const send = (handle: (request: Request) => Promise<Response>) => handle(new Request('http://app.test/proxy', { method: 'POST', headers: key('k-up'), body: 'x' }));
-    const first = await send(bytesOnlyOf(proxy));
-    expect([first.status, first.headers.get('outbox-batch'), new TextDecoder().decode(knownBody(first))]).toEqual([200, '</api/$batch>', 'from upstream']);
-    const again = await send(proxy);
-    expect([again.headers.get('idempotent-replayed'), again.headers.get('outbox-batch'), await again.text()]).toEqual(['true', '</api/$batch>', 'from upstream']);
+    const server = createServer(nodeHandler(proxy));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/proxy`;
+      const send = async () => {
+        const res = await fetch(url, { method: 'POST', headers: key('k-up'), body: 'x' });
+        return [res.status, res.headers.get('outbox-batch'), res.headers.get('idempotent-replayed'), await res.text()];
+      };
+      expect(await send()).toEqual([200, '</api/$batch>', null, 'from upstream']);
+      expect(await send()).toEqual([200, '</api/$batch>', 'true', 'from upstream']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('accepts bare keys only when told to', async () => {
