@@ -1,7 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FetchHandler } from './core';
 import { bytesOnlyOf } from './byte-answers';
-import type { BytesOnly } from './byte-answers';
 import { knownBody, withKnownBody } from './known-body';
 
 export interface NodeAdapterOptions {
@@ -51,8 +50,11 @@ function originOf(req: IncomingMessage): string {
   return URL.canParse(origin) ? origin : 'http://localhost';
 }
 
-/** Writes a Fetch `Response` to a Node response, streaming its body; `added` (lower-case names) go with its headers. */
-export async function sendResponse(res: ServerResponse, response: Response, added: BytesOnly['headers'] = []): Promise<void> {
+/**
+ * Writes a Fetch `Response` to a Node response, streaming its body. `added` are headers (names in
+ * lower case) written with the response's own, in place of any of the same name.
+ */
+export async function sendResponse(res: ServerResponse, response: Response, added: ReadonlyArray<readonly [name: string, value: string]> = []): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
